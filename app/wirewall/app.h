@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The running appliance: its configuration, ports and workers. Live mode
+ * (main.c) and replay (replay.c) both start it with ww_app_start(); the CLI
+ * reads it.
+ */
+#ifndef WW_APP_H
+#define WW_APP_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "counters.h"
+#include "ports.h"
+#include "worker.h"
+
+struct ww_app {
+	char config_origin[256];   /* file name, or "<embedded default>" */
+	struct ww_config cfg;
+	struct ww_ports ports;
+	unsigned int nb_workers;
+	struct ww_worker *workers;
+	/* Counters at the last "clear port stats": shown values are deltas,
+	 * so clearing never writes to a worker's counters. */
+	struct ww_port_counters baseline[WW_MAX_PORTS];
+	volatile bool quit;
+};
+
+/**
+ * Open the ports (devices overridden per port index if @p devices is not
+ * NULL) and prepare @p nb_workers workers with their queues.
+ * @return 0 or -errno, with the reason printed; nothing is left open.
+ */
+int ww_app_start(struct ww_app *app, const char *const *devices,
+		 unsigned int nb_workers);
+
+/** Close ports and free workers. Workers must have stopped. */
+void ww_app_stop(struct ww_app *app);
+
+/** Counters of port @p idx since the last clear. */
+void ww_app_port_counters(const struct ww_app *app, unsigned int idx,
+			  struct ww_port_counters *out);
+
+/** Start counting port @p idx (or all ports if idx < 0) from zero again. */
+void ww_app_clear_counters(struct ww_app *app, int idx);
+
+/** Final or on-demand counters of every port, as a table. */
+void ww_app_print_counters(const struct ww_app *app, FILE *f);
+
+/** Report: {"ports":{NAME:counters,...},"conserved":bool}. New reference. */
+json_t *ww_app_counters_json(const struct ww_app *app);
+
+/* cli.c */
+/** Run commands from @p path; returns the number of commands that failed. */
+int ww_cli_run_file(struct ww_app *app, const char *path);
+/** Interactive prompt on stdin until "quit", EOF or app->quit. */
+void ww_cli_interact(struct ww_app *app);
+
+/* replay.c */
+int ww_replay_main(int argc, char **argv);
+
+#endif /* WW_APP_H */

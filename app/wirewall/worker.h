@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Workers: each owns a list of RX queues (one per port it polls), the
+ * TX queue of the bridge peer that goes with each, and its own counters.
+ * It runs bursts to completion and never blocks, locks, allocates or logs.
+ */
+#ifndef WW_APP_WORKER_H
+#define WW_APP_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "config.h"
+#include "counters.h"
+#include "ports.h"
+
+#define WW_BURST 32
+
+/* One RX queue a worker polls and where its traffic goes. */
+struct ww_rx_source {
+	uint16_t port_id;   /* ethdev */
+	uint16_t queue_id;
+	uint16_t port_idx;  /* config index: counters */
+	uint16_t peer_port_id;
+	uint16_t peer_queue_id;
+	uint16_t peer_idx;
+};
+
+struct ww_worker {
+	unsigned int id;
+	unsigned int lcore_id;
+	unsigned int nb_sources;
+	struct ww_rx_source sources[WW_MAX_PORTS];
+	uint64_t now_ns;          /* the worker's clock: TSC live, capture in replay */
+	uint64_t tsc_hz;
+	volatile bool *quit;
+	struct ww_port_counters counters[WW_MAX_PORTS]; /* by config port index */
+} __rte_cache_aligned;
+
+/**
+ * Give every bridged port's RX queues to workers: queue q of a port that
+ * spreads flows (ports->port[i].nb_queues == nb_workers) goes to worker q;
+ * a bridge whose ports cannot spread flows belongs whole to one worker, so
+ * both directions of every flow still meet on one worker.
+ */
+void ww_workers_assign(struct ww_worker *workers, unsigned int nb_workers,
+		       const struct ww_config *cfg, const struct ww_ports *ports);
+
+/** lcore entry point (rte_eal_remote_launch); arg is a struct ww_worker. */
+int ww_worker_main(void *arg);
+
+/**
+ * The packet's way for one burst received from @p src: parse, decide,
+ * transmit to the peer, count. Consumes every mbuf. Used by the live loop
+ * and by replay alike.
+ */
+void ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
+			    struct rte_mbuf **pkts, uint16_t n);
+
+/** Sum the counters of port @p port_idx over all workers into @p out. */
+void ww_workers_sum(const struct ww_worker *workers, unsigned int nb_workers,
+		    unsigned int port_idx, struct ww_port_counters *out);
+
+#endif /* WW_APP_WORKER_H */

@@ -1,0 +1,289 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# End-to-end test: wirewall bridging the two hosts of a lab (tools/lab).
+#
+#   tests/e2e/test_lab.sh [WIREWALL]
+#
+# WIREWALL: the wirewall binary; default $WIREWALL, else build/app/wirewall
+# (or build/app/wirewall/wirewall when that is a directory) under the repo
+# root.  Needs root.  Exit 0 pass, 1 fail, 77 skip (not root / tool missing).
+#
+# Checks:
+#   - without wirewall, the outside host cannot ping the inside host;
+#   - with wirewall: IPv4 ping both ways, IPv6 ping both ways, TCP transfers
+#     (nc, random data, sha256 compared) outside->inside and inside->outside
+#     over IPv4 and outside->inside over IPv6;
+#   - SIGINT stops wirewall with exit 0 within 10 s, printing final counters;
+#   - afterwards the hosts cannot reach each other again.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB_TOOL="$ROOT/tools/lab"
+LAB=${WW_E2E_LAB:-e2e}
+NS_OUT="$LAB-outside"
+NS_IN="$LAB-inside"
+OUT_V4=10.10.0.1
+IN_V4=10.10.0.2
+OUT_V6=fd00:10::1
+IN_V6=fd00:10::2
+XFER_SIZE=4M
+WW_LIFETIME=100         # hard cap on wirewall's life (s), whatever happens
+
+WIREWALL=${1:-${WIREWALL:-$ROOT/build/app/wirewall}}
+if [ -d "$WIREWALL" ]; then
+	WIREWALL="$WIREWALL/wirewall"
+fi
+
+T0=$SECONDS
+TMP=
+WW_PID=
+WW_PGID=
+WW_LOG=
+FILE_PREFIX="e2e-$$"
+CHECKS=0
+
+log() { printf '[%3ds] %s\n' "$((SECONDS - T0))" "$*"; }
+pass() { CHECKS=$((CHECKS + 1)); log "PASS: $*"; }
+fail() { log "FAIL: $*"; exit 1; }
+skip() { log "SKIP: $*"; exit 77; }
+
+# shellcheck disable=SC2317  # functions below are called from the EXIT trap
+# Stop the wirewall we started (by its recorded PID only).  WW_PID is the
+# `timeout` wrapper, which forwards INT/TERM to wirewall; it runs in its own
+# process group, so the last resort kills exactly that group.
+stop_wirewall_hard() {
+	[ -n "$WW_PID" ] || return 0
+	if kill -0 "$WW_PID" 2>/dev/null; then
+		kill -INT "$WW_PID" 2>/dev/null || true
+		local _
+		for _ in $(seq 1 30); do
+			kill -0 "$WW_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$WW_PID" 2>/dev/null; then
+			kill -TERM "$WW_PID" 2>/dev/null || true
+		fi
+		for _ in $(seq 1 20); do
+			kill -0 "$WW_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$WW_PID" 2>/dev/null; then
+			kill -KILL -- "-$WW_PID" 2>/dev/null || true
+		fi
+	fi
+	wait "$WW_PID" 2>/dev/null || true
+	WW_PID=
+}
+
+# Anything wirewall left behind in the process group `timeout` created
+# (the group's id is the PID we recorded).
+reap_wirewall_group() {
+	[ -n "$WW_PGID" ] || return 0
+	kill -KILL -- "-$WW_PGID" 2>/dev/null || true
+	WW_PGID=
+}
+
+# shellcheck disable=SC2317
+cleanup() {
+	local rc=$?
+	set +e
+	trap - EXIT INT TERM
+	stop_wirewall_hard
+	reap_wirewall_group
+	# Background helpers (nc) we started, if any are left.
+	local j
+	for j in $(jobs -p); do
+		kill "$j" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$WW_LOG" ] && [ -f "$WW_LOG" ]; then
+		echo "---- last 40 lines of wirewall output ($WW_LOG) ----"
+		tail -n 40 "$WW_LOG"
+		echo "----"
+	fi
+	timeout 30 "$LAB_TOOL" down "$LAB" >/dev/null 2>&1
+	rm -rf "/var/run/dpdk/$FILE_PREFIX" 2>/dev/null
+	[ -n "$TMP" ] && rm -rf "$TMP"
+	if [ "$rc" -eq 0 ]; then
+		log "e2e: all $CHECKS checks passed"
+	elif [ "$rc" -ne 77 ]; then
+		log "e2e: FAILED (exit $rc) after $CHECKS passed checks"
+	fi
+	exit "$rc"
+}
+
+# ping helpers: at least MIN of COUNT echo replies.
+ping_ok() {
+	local ns=$1 dst=$2 count=${3:-5} min=${4:-4} out recv
+	out=$(timeout $((count + 5)) ip netns exec "$ns" ping -n -c "$count" -i 0.2 -W 1 "$dst" 2>&1) || true
+	recv=$(sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' <<<"$out")
+	recv=${recv:-0}
+	log "  ping $ns -> $dst: $recv/$count replies"
+	[ "$recv" -ge "$min" ]
+}
+
+ping_fails() {
+	local ns=$1 dst=$2
+	! timeout 10 ip netns exec "$ns" ping -n -c 2 -i 0.5 -W 1 "$dst" >/dev/null 2>&1
+}
+
+# Wait until something listens on TCP PORT in namespace NS.
+wait_listen() {
+	local ns=$1 port=$2 _ out
+	for _ in $(seq 1 50); do
+		# (no `| grep -q`: with pipefail an early grep exit can fail it)
+		out=$(timeout 5 ip netns exec "$ns" ss -Hltn "sport = :$port" 2>/dev/null) || true
+		[ -n "$out" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# tcp_xfer SRC_NS DST_NS DST_ADDR PORT LABEL: send $TMP/src.bin from SRC_NS
+# to a listener in DST_NS, compare sha256.
+tcp_xfer() {
+	local src_ns=$1 dst_ns=$2 dst=$3 port=$4 what=$5
+	local out="$TMP/dst-$port.bin" lpid rc=0 t
+	local -a fam=()
+	[[ "$dst" == *:* ]] && fam=(-6)
+	rm -f "$out"
+	timeout 30 ip netns exec "$dst_ns" nc "${fam[@]}" -l "$dst" "$port" >"$out" </dev/null &
+	lpid=$!
+	wait_listen "$dst_ns" "$port" || { kill "$lpid" 2>/dev/null; fail "$what: nc listener did not start"; }
+	t=$SECONDS
+	timeout 30 ip netns exec "$src_ns" nc "${fam[@]}" -N -w 10 "$dst" "$port" <"$TMP/src.bin" || rc=$?
+	[ "$rc" -eq 0 ] || { kill "$lpid" 2>/dev/null; fail "$what: sender nc failed (exit $rc)"; }
+	wait "$lpid" || rc=$?
+	[ "$rc" -eq 0 ] || fail "$what: receiver nc failed (exit $rc, got $(stat -c %s "$out") bytes)"
+	local want got
+	want=$(sha256sum <"$TMP/src.bin" | cut -d' ' -f1)
+	got=$(sha256sum <"$out" | cut -d' ' -f1)
+	[ "$want" = "$got" ] ||
+		fail "$what: data differs (sent $(stat -c %s "$TMP/src.bin") bytes, got $(stat -c %s "$out"); sha256 $want vs $got)"
+	pass "$what: $(stat -c %s "$out") bytes identical (sha256 ${got:0:16}...) in $((SECONDS - t)) s"
+}
+
+# ------------------------------------------------------------------ setup
+
+[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
+for t in ip ethtool ping nc ss sha256sum timeout; do
+	command -v "$t" >/dev/null 2>&1 || skip "'$t' not installed"
+done
+[ -x "$LAB_TOOL" ] || fail "$LAB_TOOL not found or not executable"
+[ -x "$WIREWALL" ] || fail "wirewall binary '$WIREWALL' not found or not executable"
+
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+TMP=$(mktemp -d /tmp/ww-e2e.XXXXXX)
+WW_LOG="$TMP/wirewall.log"
+CONF="$TMP/wirewall.json"
+
+log "wirewall: $WIREWALL"
+log "lab: $LAB, temp dir: $TMP"
+
+timeout 30 "$LAB_TOOL" down "$LAB" >/dev/null 2>&1 || true
+timeout 30 "$LAB_TOOL" up "$LAB" || fail "tools/lab up $LAB failed"
+timeout 30 "$LAB_TOOL" status "$LAB" >/dev/null || fail "tools/lab status $LAB says the lab is not up"
+pass "lab '$LAB' is up"
+
+cat >"$CONF" <<EOF
+{"workers": 1, "ports": [{"name": "outside", "device": "net_af_packet0,iface=$LAB-out"}, {"name": "inside", "device": "net_af_packet1,iface=$LAB-in"}], "bridges": [{"name": "br0", "ports": ["outside", "inside"], "protected": "inside"}]}
+EOF
+
+head -c "$XFER_SIZE" /dev/urandom >"$TMP/src.bin"
+
+# ------------------------------------------------------ without wirewall
+
+ping_fails "$NS_OUT" "$IN_V4" ||
+	fail "outside can ping $IN_V4 without wirewall: something else bridges the lab"
+pass "without wirewall, $NS_OUT cannot ping $IN_V4"
+
+# ------------------------------------------------------- start wirewall
+
+# `timeout` caps wirewall's lifetime, puts it in its own process group,
+# gives it a default SIGINT disposition (background jobs of a script
+# otherwise start with SIGINT ignored) and forwards our SIGINT to it.
+# Note -k: once timeout has forwarded a signal it SIGKILLs the group that
+# many seconds later, so it must exceed the 10 s allowed for a clean exit.
+log "starting: $WIREWALL -l 0-1 --no-huge -m 512 --file-prefix $FILE_PREFIX --no-pci -- --config $CONF"
+timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
+	--file-prefix "$FILE_PREFIX" --no-pci -- --config "$CONF" \
+	</dev/null >"$WW_LOG" 2>&1 &
+WW_PID=$!
+WW_PGID=$WW_PID
+log "wirewall started (pid $WW_PID, log $WW_LOG)"
+
+fwd=0
+deadline=$((SECONDS + 20))
+while [ "$SECONDS" -lt "$deadline" ]; do
+	if ! kill -0 "$WW_PID" 2>/dev/null; then
+		rc=0
+		wait "$WW_PID" || rc=$?
+		WW_PID=
+		fail "wirewall exited early (exit $rc)"
+	fi
+	if timeout 3 ip netns exec "$NS_OUT" ping -n -c 1 -W 1 "$IN_V4" >/dev/null 2>&1; then
+		fwd=1
+		break
+	fi
+	sleep 0.2
+done
+[ "$fwd" = 1 ] || fail "wirewall did not forward a ping within 20 s"
+pass "wirewall forwards (after $((SECONDS - T0)) s)"
+
+# ------------------------------------------------------- through wirewall
+
+ping_ok "$NS_OUT" "$IN_V4" || fail "IPv4 ping outside -> inside"
+pass "IPv4 ping outside -> inside"
+ping_ok "$NS_IN" "$OUT_V4" || fail "IPv4 ping inside -> outside"
+pass "IPv4 ping inside -> outside"
+ping_ok "$NS_OUT" "$IN_V6" || fail "IPv6 ping outside -> inside"
+pass "IPv6 ping outside -> inside"
+ping_ok "$NS_IN" "$OUT_V6" || fail "IPv6 ping inside -> outside"
+pass "IPv6 ping inside -> outside"
+
+tcp_xfer "$NS_OUT" "$NS_IN" "$IN_V4" 5201 "TCP/IPv4 outside -> inside"
+tcp_xfer "$NS_IN" "$NS_OUT" "$OUT_V4" 5202 "TCP/IPv4 inside -> outside"
+tcp_xfer "$NS_OUT" "$NS_IN" "$IN_V6" 5203 "TCP/IPv6 outside -> inside"
+
+kill -0 "$WW_PID" 2>/dev/null || fail "wirewall died during the traffic checks"
+
+# -------------------------------------------------------- stop wirewall
+
+log "stopping wirewall with SIGINT"
+kill -INT "$WW_PID"
+stopped=0
+for _ in $(seq 1 100); do
+	if ! kill -0 "$WW_PID" 2>/dev/null; then
+		stopped=1
+		break
+	fi
+	sleep 0.1
+done
+[ "$stopped" = 1 ] || fail "wirewall still running 10 s after SIGINT"
+rc=0
+wait "$WW_PID" || rc=$?
+WW_PID=
+reap_wirewall_group
+[ "$rc" -eq 0 ] || fail "wirewall exited with status $rc after SIGINT"
+pass "wirewall exited 0 after SIGINT"
+
+grep -qi 'outside' "$WW_LOG" ||
+	fail "wirewall printed no final counters (no 'outside' in its output)"
+if ! grep -qi 'rx' "$WW_LOG" || ! grep -qi 'tx' "$WW_LOG"; then
+	fail "wirewall printed no final counters (no rx/tx in its output)"
+fi
+pass "wirewall printed final counters:"
+# From the first line naming port "outside", at most 20 lines.
+awk '/outside/ { p = 1 } p && n++ < 20 { print "    " $0 }' "$WW_LOG"
+
+ping_fails "$NS_OUT" "$IN_V4" ||
+	fail "outside still reaches $IN_V4 after wirewall stopped"
+pass "after wirewall stopped, $NS_OUT cannot ping $IN_V4 again"
+
+log "total time $((SECONDS - T0)) s"
+exit 0

@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The live appliance and its prompt, on net_pcap ports: --cmdline-file and
+-i run the testpmd-style commands; bad commands get a clear error; quit and
+SIGINT stop it cleanly with final counters; bad start-up input is refused."""
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from scapy.all import IP, UDP, wrpcap
+
+import traffic
+import wwtest
+
+PACKETS = 25
+
+
+def live_config(tmp, rx_pcap):
+    return {
+        "workers": 1,
+        "ports": [
+            {"name": "outside", "device": "net_pcap0,rx_pcap=%s" % rx_pcap},
+            {"name": "inside", "device": "net_pcap1,tx_pcap=%s/out.pcap" % tmp},
+        ],
+        "bridges": [{"name": "br0", "ports": ["outside", "inside"], "protected": "inside"}],
+    }
+
+
+def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None):
+    rx = os.path.join(tmp, "in.pcap")
+    wrpcap(rx, [traffic.e_out() / IP(src="10.10.0.1", dst="10.10.0.2") / UDP(sport=i + 1, dport=53)
+                for i in range(PACKETS)])
+    cfg = os.path.join(tmp, "wirewall.json")
+    with open(cfg, "w") as f:
+        json.dump(config or live_config(tmp, rx), f)
+    args = [wwtest.WIREWALL, "-l", "0-1", "--no-huge", "-m", "256", "--no-pci",
+            "--file-prefix", "ww-cli-%d" % os.getpid(), "--no-telemetry",
+            "--log-level", "*:warning", "--", "--config", cfg, *app_args]
+    return subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def finish(proc, timeout=20):
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError("wirewall did not stop: %s %s" % (out[-2000:], err[-2000:]))
+    return out, err
+
+
+class CommandFile(unittest.TestCase):
+    def test_commands_errors_and_quit(self):
+        with wwtest.tempdir() as tmp:
+            cmds = os.path.join(tmp, "cmds")
+            with open(cmds, "w") as f:
+                f.write("help\nshow port info all\nshow config\nshow port stats outside\n"
+                        "show port stats dmz\nfrobnicate now\nclear port stats all\nshow port stats 1\nquit\n")
+            proc = start(tmp, ["--cmdline-file", cmds])
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertIn("show port stats <port>", out)                 # help
+            self.assertIn("Driver: net_pcap", out)                        # port info
+            self.assertIn("Bridge: br0, peer inside", out)
+            self.assertIn('"protected": "inside"', out)                   # show config
+            self.assertIn('error: no command matches "show port stats dmz"', out)
+            self.assertIn("usage:  show port stats <port>\n", out)
+            self.assertIn("<port> is \"all\", a port name or a port number", out)
+            self.assertIn('error: no command matches "frobnicate now"', out)
+            self.assertIn('unknown command "frobnicate"', out)
+            self.assertIn("counters of all ports cleared", out)
+            self.assertIn("2 command(s) failed", out)
+            self.assertIn("final counters", out)
+
+    def test_missing_command_file(self):
+        with wwtest.tempdir() as tmp:
+            proc = start(tmp, ["--cmdline-file", os.path.join(tmp, "nope"), "-i"],
+                         stdin=subprocess.PIPE)
+            proc.stdin.write("quit\n")
+            proc.stdin.flush()
+            out, err = finish(proc)
+            self.assertIn("cannot read command file", out)
+
+
+class Interactive(unittest.TestCase):
+    def test_prompt_counts_every_packet(self):
+        with wwtest.tempdir() as tmp:
+            proc = start(tmp, ["-i"], stdin=subprocess.PIPE)
+            time.sleep(2)  # the capture is tiny: drained long before
+            proc.stdin.write("show port stats all\n")
+            proc.stdin.flush()
+            time.sleep(0.5)
+            proc.stdin.write("quit\n")
+            proc.stdin.flush()
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertIn("RX-packets: %-14d" % PACKETS, out)
+            self.assertIn("Forwarded:  %-14d" % PACKETS, out)
+            self.assertIn("rx = forwarded + dropped + to-host + queued: holds", out)
+            self.assertNotIn("VIOLATED", out)
+            self.assertEqual(len(wwtest.read_frames(os.path.join(tmp, "out.pcap"))), PACKETS)
+
+    def test_sigint_stops_cleanly_with_final_counters(self):
+        with wwtest.tempdir() as tmp:
+            proc = start(tmp, [])
+            time.sleep(2)
+            proc.send_signal(signal.SIGINT)
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertIn("final counters", out)
+            self.assertIn("port 0: outside", out)
+            self.assertIn("RX-packets: %-14d" % PACKETS, out)
+
+
+class StartupErrors(unittest.TestCase):
+    def test_bad_config_exits_before_eal(self):
+        with wwtest.tempdir() as tmp:
+            cfg = live_config(tmp, "/nonexistent.pcap")
+            cfg["bridges"][0]["protected"] = "dmz"
+            proc = start(tmp, [], config=cfg)
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 1)
+            self.assertIn("$.bridges[0].protected", err)
+            self.assertNotIn("EAL", err)
+
+    def test_missing_device_is_named(self):
+        with wwtest.tempdir() as tmp:
+            cfg = live_config(tmp, "/nonexistent.pcap")
+            proc = start(tmp, [], config=cfg)
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 1)
+            self.assertIn("port outside", err)
+
+    def test_bad_option(self):
+        with wwtest.tempdir() as tmp:
+            proc = start(tmp, ["--colour"])
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 2)
+            self.assertIn('unknown option "--colour"', err)
+
+    def test_too_few_lcores(self):
+        with wwtest.tempdir() as tmp:
+            rx = os.path.join(tmp, "in.pcap")
+            cfg = live_config(tmp, rx)
+            cfg["workers"] = 4
+            proc = start(tmp, [], config=cfg)
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 1)
+            self.assertIn("asks for 4 worker(s)", err)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* lib/config: good documents load; every kind of bad one is rejected with
+ * the JSON path and the reason. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+#define PORTS "\"ports\":[{\"name\":\"outside\",\"device\":\"net_null0\"}," \
+	      "{\"name\":\"inside\",\"device\":\"net_null1\"}]"
+#define BRIDGE "\"bridges\":[{\"name\":\"br0\",\"ports\":[\"outside\",\"inside\"]," \
+	       "\"protected\":\"inside\"}]"
+
+static void
+test_default_document(void **state)
+{
+	struct ww_config cfg;
+	struct ww_config_error err;
+
+	assert_int_equal(ww_config_parse(ww_config_default_text(), "<default>",
+					 &cfg, &err), 0);
+	assert_int_equal(cfg.workers, 1);
+	assert_int_equal(cfg.nb_ports, 2);
+	assert_string_equal(cfg.ports[0].name, "outside");
+	assert_string_equal(cfg.ports[1].name, "inside");
+	assert_int_equal(cfg.nb_bridges, 1);
+	assert_int_equal(cfg.bridges[0].port[0], 0);
+	assert_int_equal(cfg.bridges[0].port[1], 1);
+	assert_int_equal(cfg.bridges[0].protected_side, 1);
+}
+
+static void
+test_minimal_and_order_independent(void **state)
+{
+	/* bridges before ports in the document: still resolved */
+	const char *doc = "{" BRIDGE "," PORTS ",\"workers\":2,\"mbufs\":65535}";
+	struct ww_config cfg;
+
+	assert_int_equal(ww_config_parse(doc, "t", &cfg, NULL), 0);
+	assert_int_equal(cfg.workers, 2);
+	assert_int_equal(cfg.mbufs, 65535);
+	assert_int_equal(cfg.bridges[0].protected_side, 1);
+	assert_int_equal(ww_config_port_index(&cfg, "inside"), 1);
+	assert_int_equal(ww_config_port_index(&cfg, "nope"), -ENOENT);
+	assert_int_equal(ww_config_bridge_of_port(&cfg, 1), 0);
+}
+
+static void
+test_no_bridge_is_allowed(void **state)
+{
+	struct ww_config cfg;
+
+	assert_int_equal(ww_config_parse("{" PORTS "}", "t", &cfg, NULL), 0);
+	assert_int_equal(cfg.nb_bridges, 0);
+	assert_int_equal(ww_config_bridge_of_port(&cfg, 0), -ENOENT);
+}
+
+struct bad_case {
+	const char *doc;
+	const char *path;    /* expected JSON path ("" for syntax errors) */
+	const char *message; /* expected substring of the message */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "[]", "$", "expected an object, got an array" },
+	{ "{}", "$", "missing required key \"ports\"" },
+	{ "{\"ports\":[]}", "$.ports", "expected 1 to 16 ports, got 0" },
+	{ "{" PORTS ",\"foo\":1}", "$", "unknown key \"foo\" (expected one of: workers, mbufs, ports, bridges)" },
+	{ "{" PORTS ",\"workers\":\"2\"}", "$.workers", "expected an integer, got a string" },
+	{ "{" PORTS ",\"workers\":0}", "$.workers", "0 is out of range (1..64)" },
+	{ "{" PORTS ",\"workers\":1.5}", "$.workers", "expected an integer, got a number with a fraction" },
+	{ "{" PORTS ",\"mbufs\":10}", "$.mbufs", "10 is out of range" },
+	{ "{\"ports\":{}}", "$.ports", "expected an array, got an object" },
+	{ "{\"ports\":[1]}", "$.ports[0]", "expected an object, got an integer" },
+	{ "{\"ports\":[{\"name\":\"a\",\"device\":\"net_null0\"},{\"name\":\"b\"}]}",
+	  "$.ports[1]", "missing required key \"device\"" },
+	{ "{\"ports\":[{\"name\":\"a\",\"device\":\"net_null0\",\"mtu\":9000}]}",
+	  "$.ports[0]", "unknown key \"mtu\" (expected one of: name, device)" },
+	{ "{\"ports\":[{\"name\":\"a\",\"device\":7}]}", "$.ports[0].device", "expected a string, got an integer" },
+	{ "{\"ports\":[{\"name\":\"\",\"device\":\"net_null0\"}]}", "$.ports[0].name", "name must be 1 to 31 characters" },
+	{ "{\"ports\":[{\"name\":\"a b\",\"device\":\"net_null0\"}]}", "$.ports[0].name", "may hold only letters" },
+	{ "{\"ports\":[{\"name\":\"a\",\"device\":\"\"}]}", "$.ports[0].device", "device must be 1 to 511 characters" },
+	{ "{\"ports\":[{\"name\":\"a\",\"device\":\"net_null0\"},{\"name\":\"a\",\"device\":\"net_null1\"}]}",
+	  "$.ports[1]", "port name \"a\" is already used by $.ports[0]" },
+	{ "{\"ports\":[{\"name\":\"a\",\"device\":\"net_null0,size=64\"},{\"name\":\"b\",\"device\":\"net_null0\"}]}",
+	  "$.ports[1]", "device \"net_null0\" is already used by $.ports[0]" },
+	{ "{" PORTS ",\"bridges\":[{\"name\":\"br0\",\"ports\":[\"outside\",\"nope\"]}]}",
+	  "$.bridges[0].ports[1]", "no port named \"nope\" in $.ports" },
+	{ "{" PORTS ",\"bridges\":[{\"name\":\"br0\",\"ports\":[\"outside\"]}]}",
+	  "$.bridges[0].ports", "a bridge joins exactly 2 ports, got 1" },
+	{ "{" PORTS ",\"bridges\":[{\"name\":\"br0\",\"ports\":[\"outside\",\"outside\"]}]}",
+	  "$.bridges[0].ports", "two different ports" },
+	{ "{" PORTS ",\"bridges\":[{\"name\":\"br0\",\"ports\":[\"outside\",3]}]}",
+	  "$.bridges[0].ports[1]", "expected a string, got an integer" },
+	{ "{" PORTS ",\"bridges\":[{\"name\":\"br0\",\"ports\":[\"outside\",\"inside\"],\"protected\":\"dmz\"}]}",
+	  "$.bridges[0].protected", "\"dmz\" is not one of this bridge's ports" },
+	{ "{" PORTS ",\"bridges\":[{\"ports\":[\"outside\",\"inside\"]}]}",
+	  "$.bridges[0]", "missing required key \"name\"" },
+	{ "{\"ports\":[{\"name\":\"a\",\"device\":\"net_null0\"},{\"name\":\"b\",\"device\":\"net_null1\"},"
+	  "{\"name\":\"c\",\"device\":\"net_null2\"}],\"bridges\":[{\"name\":\"x\",\"ports\":[\"a\",\"b\"]},"
+	  "{\"name\":\"y\",\"ports\":[\"c\",\"b\"]}]}",
+	  "$.bridges[1].ports[1]", "port \"b\" is already in bridge \"x\"" },
+	{ "{\"ports\":[{\"name\":\"a\",\"device\":\"net_null0\"},{\"name\":\"b\",\"device\":\"net_null1\"},"
+	  "{\"name\":\"c\",\"device\":\"net_null2\"},{\"name\":\"d\",\"device\":\"net_null3\"}],"
+	  "\"bridges\":[{\"name\":\"x\",\"ports\":[\"a\",\"b\"]},{\"name\":\"x\",\"ports\":[\"c\",\"d\"]}]}",
+	  "$.bridges[1]", "bridge name \"x\" is already used by $.bridges[0]" },
+};
+
+static void
+test_bad_documents(void **state)
+{
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct ww_config cfg;
+		struct ww_config_error err;
+
+		memset(&cfg, 0xa5, sizeof(cfg));
+		if (ww_config_parse(c->doc, "bad.json", &cfg, &err) != -EINVAL)
+			fail_msg("case %zu accepted: %s", i, c->doc);
+		if (strcmp(err.path, c->path) != 0)
+			fail_msg("case %zu: path \"%s\", expected \"%s\"", i,
+				 err.path, c->path);
+		if (strstr(err.message, c->message) == NULL)
+			fail_msg("case %zu: message \"%s\", expected \"%s\"", i,
+				 err.message, c->message);
+		assert_string_equal(err.origin, "bad.json");
+		/* a rejected document leaves the output untouched */
+		assert_int_equal(((unsigned char *)&cfg)[0], 0xa5);
+	}
+}
+
+static void
+test_syntax_errors_have_line_and_column(void **state)
+{
+	struct ww_config cfg;
+	struct ww_config_error err;
+	char line[1024];
+
+	assert_int_equal(ww_config_parse("{\n  \"ports\": [,]\n}", "s.json",
+					 &cfg, &err), -EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_true(err.column > 0);
+	assert_non_null(strstr(err.message, "invalid JSON"));
+	ww_config_error_format(&err, line, sizeof(line));
+	assert_true(strncmp(line, "s.json:2:", 9) == 0);
+
+	/* duplicate keys would silently drop one: rejected */
+	assert_int_equal(ww_config_parse("{" PORTS "," PORTS "}", "d.json", &cfg,
+					 &err), -EINVAL);
+	assert_non_null(strstr(err.message, "duplicate"));
+}
+
+static void
+test_error_format_names_path(void **state)
+{
+	struct ww_config cfg;
+	struct ww_config_error err;
+	char line[1024];
+
+	ww_config_parse("{" PORTS ",\"workers\":\"x\"}", "f.json", &cfg, &err);
+	ww_config_error_format(&err, line, sizeof(line));
+	assert_string_equal(line, "f.json: $.workers: expected an integer, got a string");
+}
+
+static void
+test_round_trip(void **state)
+{
+	const char *doc = "{\"workers\":2,\"mbufs\":4096," PORTS "," BRIDGE "}";
+	struct ww_config a, b;
+	json_t *json;
+	char *text;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	assert_int_equal(ww_config_parse(doc, "t", &a, NULL), 0);
+	json = ww_config_to_json(&a);
+	text = json_dumps(json, 0);
+	assert_int_equal(ww_config_parse(text, "t", &b, NULL), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	free(text);
+	json_decref(json);
+}
+
+static void
+test_load_file(void **state)
+{
+	struct ww_config cfg;
+	struct ww_config_error err;
+	char path[] = "/tmp/ww_config_test_XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	assert_int_equal(ww_config_load_file("/nonexistent/x.json", &cfg, &err),
+			 -ENOENT);
+	assert_non_null(strstr(err.message, "No such file"));
+	assert_string_equal(err.origin, "/nonexistent/x.json");
+
+	fputs("{" PORTS "," BRIDGE "}", f);
+	fclose(f);
+	assert_int_equal(ww_config_load_file(path, &cfg, &err), 0);
+	assert_int_equal(cfg.nb_bridges, 1);
+	unlink(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_document),
+		cmocka_unit_test(test_minimal_and_order_independent),
+		cmocka_unit_test(test_no_bridge_is_allowed),
+		cmocka_unit_test(test_bad_documents),
+		cmocka_unit_test(test_syntax_errors_have_line_and_column),
+		cmocka_unit_test(test_error_format_names_path),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_load_file),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
