@@ -1,10 +1,45 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_malloc.h>
 
 #include "app.h"
+
+int
+ww_app_load_config(struct ww_app *app, const char *path)
+{
+	struct ww_config_error err;
+	char msg[768];
+	int ret;
+
+	snprintf(app->config_origin, sizeof(app->config_origin), "%s",
+		 path != NULL ? path : "<embedded default>");
+	if (path != NULL)
+		ret = ww_config_load_file(path, &app->cfg, &err);
+	else
+		ret = ww_config_parse(ww_config_default_text(),
+				      app->config_origin, &app->cfg, &err);
+	if (ret != 0) {
+		ww_config_error_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "error: configuration rejected: %s\n", msg);
+	}
+	return ret;
+}
+
+int
+ww_app_option_error(int c, char **argv)
+{
+	if (c == ':')
+		fprintf(stderr, "error: option %s needs a value\n",
+			argv[optind - 1]);
+	else
+		fprintf(stderr, "error: unknown option \"%s\"\n",
+			argv[optind - 1]);
+	return -EINVAL;
+}
 
 int
 ww_app_start(struct ww_app *app, const char *const *devices,

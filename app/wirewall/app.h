@@ -27,6 +27,21 @@ struct ww_app {
 };
 
 /**
+ * Load the configuration from @p path, or the built-in default if NULL,
+ * into app->cfg. A rejected document is reported on stderr with its place
+ * and reason, and app->cfg is left untouched.
+ * @return 0 or a negative errno.
+ */
+int ww_app_load_config(struct ww_app *app, const char *path);
+
+/**
+ * Report the getopt_long() result @p c that is not an option of ours
+ * (':' missing value, '?' unknown). Call with opterr = 0.
+ * @return -EINVAL
+ */
+int ww_app_option_error(int c, char **argv);
+
+/**
  * Open the ports (devices overridden per port index if @p devices is not
  * NULL) and prepare @p nb_workers workers with their queues.
  * @return 0 or -errno, with the reason printed; nothing is left open.

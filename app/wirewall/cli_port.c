@@ -54,6 +54,20 @@ peer_name(const struct ww_app *app, unsigned int idx)
 	return app->cfg.ports[br->port[br->port[0] == idx ? 1 : 0]].name;
 }
 
+/* Which worker reads which RX queue of the port. */
+static void
+print_pollers(const struct ww_app *app, unsigned int idx)
+{
+	printf("Polled by:");
+	for (unsigned int w = 0; w < app->nb_workers; w++)
+		for (unsigned int s = 0; s < app->workers[w].nb_sources; s++)
+			if (app->workers[w].sources[s].port_idx == idx)
+				printf(" worker %u (lcore %u, queue %u)", w,
+				       app->workers[w].lcore_id,
+				       app->workers[w].sources[s].queue_id);
+	printf("\n");
+}
+
 static void
 print_port_info(const struct ww_app *app, unsigned int idx)
 {
@@ -88,6 +102,7 @@ print_port_info(const struct ww_app *app, unsigned int idx)
 		    br->port[br->protected_side] == idx;
 	printf("Bridge: %s, peer %s%s\n", br->name, peer_name(app, idx),
 	       prot ? ", protected side" : "");
+	print_pollers(app, idx);
 }
 
 static void

@@ -71,14 +71,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		case 'i': opt->interactive = true; break;
 		case 'f': opt->cmdline_file = optarg; break;
 		case 'h': return 1;
-		case ':':
-			fprintf(stderr, "error: option %s needs a value\n",
-				argv[optind - 1]);
-			return -EINVAL;
-		default:
-			fprintf(stderr, "error: unknown option \"%s\"\n",
-				argv[optind - 1]);
-			return -EINVAL;
+		default: return ww_app_option_error(c, argv);
 		}
 	}
 	if (optind < argc) {
@@ -87,30 +80,6 @@ parse_options(int argc, char **argv, struct options *opt)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static int
-load_config(const struct options *opt, struct ww_app *a)
-{
-	struct ww_config_error err;
-	char msg[768];
-	int ret;
-
-	if (opt->config_path != NULL) {
-		snprintf(a->config_origin, sizeof(a->config_origin), "%s",
-			 opt->config_path);
-		ret = ww_config_load_file(opt->config_path, &a->cfg, &err);
-	} else {
-		snprintf(a->config_origin, sizeof(a->config_origin),
-			 "<embedded default>");
-		ret = ww_config_parse(ww_config_default_text(),
-				      a->config_origin, &a->cfg, &err);
-	}
-	if (ret != 0) {
-		ww_config_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "error: configuration rejected: %s\n", msg);
-	}
-	return ret;
 }
 
 static void
@@ -202,7 +171,7 @@ main(int argc, char **argv)
 		usage(ret > 0 ? stdout : stderr, argv[0]);
 		return ret > 0 ? 0 : 2;
 	}
-	if (load_config(&opt, &app) != 0)
+	if (ww_app_load_config(&app, opt.config_path) != 0)
 		return 1;
 
 	ret = rte_eal_init(sep, argv);

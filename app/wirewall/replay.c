@@ -142,8 +142,6 @@ parse_replay_options(int argc, char **argv, struct replay_opts *o)
 	/* Port names resolve against the config: take it first. */
 	const char *ins[WW_MAX_PORTS * 2], *outs[WW_MAX_PORTS * 2];
 	unsigned int nb_in = 0, nb_out = 0;
-	struct ww_config_error err;
-	char msg[768];
 	int c, ret;
 
 	opterr = 0;
@@ -161,14 +159,7 @@ parse_replay_options(int argc, char **argv, struct replay_opts *o)
 				outs[nb_out++] = optarg;
 			break;
 		case 'h': return 1;
-		case ':':
-			fprintf(stderr, "error: option %s needs a value\n",
-				argv[optind - 1]);
-			return -EINVAL;
-		default:
-			fprintf(stderr, "error: unknown option \"%s\"\n",
-				argv[optind - 1]);
-			return -EINVAL;
+		default: return ww_app_option_error(c, argv);
 		}
 	}
 	if (optind < argc) {
@@ -179,14 +170,9 @@ parse_replay_options(int argc, char **argv, struct replay_opts *o)
 		fprintf(stderr, "error: replay needs --config and at least one --in\n");
 		return -EINVAL;
 	}
-	ret = ww_config_load_file(o->config_path, &app.cfg, &err);
-	if (ret != 0) {
-		ww_config_error_format(&err, msg, sizeof(msg));
-		fprintf(stderr, "error: configuration rejected: %s\n", msg);
+	ret = ww_app_load_config(&app, o->config_path);
+	if (ret != 0)
 		return ret;
-	}
-	snprintf(app.config_origin, sizeof(app.config_origin), "%s",
-		 o->config_path);
 	for (unsigned int i = 0; ret == 0 && i < nb_in; i++)
 		ret = port_file(&app.cfg, "--in", ins[i], o->in);
 	for (unsigned int i = 0; ret == 0 && i < nb_out; i++)

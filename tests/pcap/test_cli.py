@@ -29,14 +29,14 @@ def live_config(tmp, rx_pcap):
     }
 
 
-def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None):
+def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None, eal=("-l", "0-1")):
     rx = os.path.join(tmp, "in.pcap")
     wrpcap(rx, [traffic.e_out() / IP(src="10.10.0.1", dst="10.10.0.2") / UDP(sport=i + 1, dport=53)
                 for i in range(PACKETS)])
     cfg = os.path.join(tmp, "wirewall.json")
     with open(cfg, "w") as f:
         json.dump(config or live_config(tmp, rx), f)
-    args = [wwtest.WIREWALL, "-l", "0-1", "--no-huge", "-m", "256", "--no-pci",
+    args = [wwtest.WIREWALL, *eal, "--no-huge", "-m", "256", "--no-pci",
             "--file-prefix", "ww-cli-%d" % os.getpid(), "--no-telemetry",
             "--log-level", "*:warning", "--", "--config", cfg, *app_args]
     return subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -114,6 +114,35 @@ class Interactive(unittest.TestCase):
             self.assertIn("final counters", out)
             self.assertIn("port 0: outside", out)
             self.assertIn("RX-packets: %-14d" % PACKETS, out)
+
+
+class Workers(unittest.TestCase):
+    def test_two_bridges_on_two_workers(self):
+        # Ports without RSS: each bridge belongs whole to one worker.
+        with wwtest.tempdir() as tmp:
+            a, c = os.path.join(tmp, "a.pcap"), os.path.join(tmp, "c.pcap")
+            wrpcap(a, [traffic.e_out() / IP() / UDP(sport=i + 1) for i in range(30)])
+            wrpcap(c, [traffic.e_in() / IP() / UDP(sport=i + 1) for i in range(20)])
+            cfg = {"workers": 2,
+                   "ports": [{"name": "a", "device": "net_pcap0,rx_pcap=" + a},
+                             {"name": "b", "device": "net_pcap1,tx_pcap=%s/b.pcap" % tmp},
+                             {"name": "c", "device": "net_pcap2,rx_pcap=" + c},
+                             {"name": "d", "device": "net_pcap3,tx_pcap=%s/d.pcap" % tmp}],
+                   "bridges": [{"name": "br0", "ports": ["a", "b"]},
+                               {"name": "br1", "ports": ["c", "d"]}]}
+            proc = start(tmp, ["-i"], stdin=subprocess.PIPE, config=cfg,
+                         eal=["--lcores", "(0-2)@(0,1)"])
+            time.sleep(2)
+            proc.stdin.write("show port info all\nquit\n")
+            proc.stdin.flush()
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertIn("2 worker(s)", out)
+            self.assertIn("Polled by: worker 0 (lcore 1, queue 0)", out)
+            self.assertIn("Polled by: worker 1 (lcore 2, queue 0)", out)
+            self.assertEqual(len(wwtest.read_frames(os.path.join(tmp, "b.pcap"))), 30)
+            self.assertEqual(len(wwtest.read_frames(os.path.join(tmp, "d.pcap"))), 20)
+            self.assertNotIn("VIOLATED", out)
 
 
 class StartupErrors(unittest.TestCase):
