@@ -12,6 +12,7 @@
  * drained, then writes the report.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <sched.h>
 #include <stdio.h>
@@ -201,7 +202,10 @@ replay_devices(const struct replay_opts *o, char devs[][WW_DEVICE_MAX])
 	}
 }
 
-/* Own EAL arguments: no hugepages, a unique prefix, any CPU we may use. */
+/*
+ * Own EAL arguments: no hugepages, a unique prefix, any CPU we may use, and
+ * no shared files (--no-shconf; see remove_runtime_dir()).
+ */
 static int
 replay_eal_init(const char *prog)
 {
@@ -228,7 +232,8 @@ replay_eal_init(const char *prog)
 	snprintf(mem, sizeof(mem), "%u", 128 + mbufs / 400);
 	char *eal_argv[] = {
 		(char *)prog, lcores, "--no-huge", "-m", mem, "--no-pci",
-		prefix, "--no-telemetry", "--log-level=*:warning", NULL,
+		prefix, "--no-shconf", "--no-telemetry", "--log-level=*:warning",
+		NULL,
 	};
 	int ret = rte_eal_init(RTE_DIM(eal_argv) - 1, eal_argv);
 
@@ -375,6 +380,18 @@ write_report(const char *path, json_t *report)
 	return 0;
 }
 
+/*
+ * Replays are many and short: with --no-shconf EAL leaves only an empty
+ * runtime directory behind; remove it after rte_eal_cleanup().
+ */
+static void
+remove_runtime_dir(const char *dir)
+{
+	if (dir[0] != '\0' && rmdir(dir) != 0 && errno != ENOENT)
+		fprintf(stderr, "warning: cannot remove %s: %s\n", dir,
+			strerror(errno));
+}
+
 int
 ww_replay_main(int argc, char **argv)
 {
@@ -382,6 +399,7 @@ ww_replay_main(int argc, char **argv)
 	char devs[WW_MAX_PORTS][WW_DEVICE_MAX];
 	const char *dev_ptrs[WW_MAX_PORTS];
 	struct replay_clock clk = { 0 };
+	char runtime_dir[PATH_MAX];
 	json_t *report;
 	int ret;
 
@@ -395,6 +413,7 @@ ww_replay_main(int argc, char **argv)
 		dev_ptrs[i] = devs[i];
 	if (replay_eal_init(argv[0]) != 0)
 		return 1;
+	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 
 	/* One worker on the main lcore keeps the order of the captures. */
 	ret = ww_app_start(&app, dev_ptrs, 1);
@@ -409,5 +428,6 @@ ww_replay_main(int argc, char **argv)
 		ww_app_stop(&app);
 	}
 	rte_eal_cleanup();
+	remove_runtime_dir(runtime_dir);
 	return ret == 0 ? 0 : 1;
 }

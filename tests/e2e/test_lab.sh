@@ -7,7 +7,8 @@
 #
 # WIREWALL: the wirewall binary; default $WIREWALL, else build/app/wirewall
 # (or build/app/wirewall/wirewall when that is a directory) under the repo
-# root.  Needs root.  Exit 0 pass, 1 fail, 77 skip (not root / tool missing).
+# root.  Needs root.  Exit 0 pass, 1 fail, 77 skip (not root); a missing tool is a failure,
+# so CI cannot pass on a machine that setup did not equip.
 #
 # Checks:
 #   - without wirewall, the outside host cannot ping the inside host;
@@ -169,7 +170,7 @@ tcp_xfer() {
 
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
 for t in ip ethtool ping nc ss sha256sum timeout; do
-	command -v "$t" >/dev/null 2>&1 || skip "'$t' not installed"
+	command -v "$t" >/dev/null 2>&1 || fail "'$t' not installed (tools/setup installs it)"
 done
 [ -x "$LAB_TOOL" ] || fail "$LAB_TOOL not found or not executable"
 [ -x "$WIREWALL" ] || fail "wirewall binary '$WIREWALL' not found or not executable"

@@ -5,6 +5,7 @@
 SIGINT stop it cleanly with final counters; bad start-up input is refused."""
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -16,6 +17,12 @@ import traffic
 import wwtest
 
 PACKETS = 25
+PREFIX = "ww-cli-%d" % os.getpid()
+
+
+def tearDownModule():
+    # --no-shconf leaves an empty runtime directory; leave nothing.
+    shutil.rmtree("/var/run/dpdk/" + PREFIX, ignore_errors=True)
 
 
 def live_config(tmp, rx_pcap):
@@ -37,7 +44,7 @@ def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None, eal=("-l", "0-1"
     with open(cfg, "w") as f:
         json.dump(config or live_config(tmp, rx), f)
     args = [wwtest.WIREWALL, *eal, "--no-huge", "-m", "256", "--no-pci",
-            "--file-prefix", "ww-cli-%d" % os.getpid(), "--no-telemetry",
+            "--file-prefix", PREFIX, "--no-shconf", "--no-telemetry",
             "--log-level", "*:warning", "--", "--config", cfg, *app_args]
     return subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
