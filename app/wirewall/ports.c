@@ -146,8 +146,27 @@ setup_queues(struct ww_port *p, struct rte_mempool *pool)
 	return ret;
 }
 
+/*
+ * A bridge spreads over the workers only if both its ports can: a port
+ * with queues no worker polls would lose what RSS puts there.
+ */
+static uint16_t
+queues_for(const struct ww_ports *ports, const struct ww_config *cfg,
+	   unsigned int idx, unsigned int workers)
+{
+	int b = ww_config_bridge_of_port(cfg, idx);
+
+	if (workers <= 1 || b < 0)
+		return 1;
+	for (int side = 0; side < 2; side++)
+		if (!ww_port_supports_rss(
+			ports->port[cfg->bridges[b].port[side]].port_id, workers))
+			return 1;
+	return workers;
+}
+
 static int
-start(struct ww_port *p, struct rte_mempool *pool, unsigned int workers)
+start(struct ww_port *p, struct rte_mempool *pool)
 {
 	struct rte_eth_dev_info info;
 	struct rte_eth_conf conf;
@@ -156,7 +175,6 @@ start(struct ww_port *p, struct rte_mempool *pool, unsigned int workers)
 	ret = rte_eth_dev_info_get(p->port_id, &info);
 	if (ret != 0)
 		goto fail;
-	p->nb_queues = ww_port_supports_rss(p->port_id, workers) ? workers : 1;
 	fill_conf(&info, p->nb_queues, &conf);
 	ret = rte_eth_dev_configure(p->port_id, p->nb_queues, p->nb_queues,
 				    &conf);
@@ -209,8 +227,11 @@ ww_ports_open(struct ww_ports *ports, const struct ww_config *cfg,
 			 devices ? devices[i] : cfg->ports[i].device);
 		ports->n = i + 1;
 		ret = attach(p);
-		if (ret == 0)
-			ret = start(p, ports->pool, workers);
+	}
+	/* Queues depend on both ports of a bridge: attach all first. */
+	for (unsigned int i = 0; ret == 0 && i < cfg->nb_ports; i++) {
+		ports->port[i].nb_queues = queues_for(ports, cfg, i, workers);
+		ret = start(&ports->port[i], ports->pool);
 	}
 	if (ret != 0) {
 		ww_ports_close(ports);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Ports: attach the devices the configuration names, size the packet pool,
- * configure queues (one RX and one TX queue per worker where the device can
- * spread flows with symmetric RSS, one queue otherwise), start and stop.
+ * configure queues (one RX and one TX queue per worker where both ports of
+ * the bridge can spread flows with symmetric RSS, one queue otherwise),
+ * start and stop.
  */
 #ifndef WW_APP_PORTS_H
 #define WW_APP_PORTS_H
