@@ -133,10 +133,11 @@ ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 		transmit(w, src, pkts, n, bytes);
 }
 
+/* ns = tsc * (10^9 / hz), in 32.32 fixed point: no division per burst. */
 static inline uint64_t
-tsc_to_ns(uint64_t tsc, uint64_t hz)
+tsc_to_ns(uint64_t tsc, uint64_t ns_per_tsc_fp32)
 {
-	return tsc / hz * NS_PER_S + tsc % hz * NS_PER_S / hz;
+	return (uint64_t)(((unsigned __int128)tsc * ns_per_tsc_fp32) >> 32);
 }
 
 int
@@ -144,8 +145,8 @@ ww_worker_main(void *arg)
 {
 	struct ww_worker *w = arg;
 	struct rte_mbuf *pkts[WW_BURST];
+	const uint64_t ns_per_tsc = ((uint64_t)NS_PER_S << 32) / rte_get_tsc_hz();
 
-	w->tsc_hz = rte_get_tsc_hz();
 	while (!*w->quit) {
 		for (unsigned int i = 0; i < w->nb_sources; i++) {
 			const struct ww_rx_source *src = &w->sources[i];
@@ -155,7 +156,7 @@ ww_worker_main(void *arg)
 
 			if (n == 0)
 				continue;
-			w->now_ns = tsc_to_ns(rte_rdtsc(), w->tsc_hz);
+			w->now_ns = tsc_to_ns(rte_rdtsc(), ns_per_tsc);
 			ww_worker_handle_burst(w, src, pkts, n);
 		}
 	}

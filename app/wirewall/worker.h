@@ -34,7 +34,6 @@ struct ww_worker {
 	unsigned int nb_sources;
 	struct ww_rx_source sources[WW_MAX_PORTS];
 	uint64_t now_ns;          /* the worker's clock: TSC live, capture in replay */
-	uint64_t tsc_hz;
 	volatile bool *quit;
 	struct ww_port_counters counters[WW_MAX_PORTS]; /* by config port index */
 } __rte_cache_aligned;
