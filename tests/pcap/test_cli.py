@@ -5,6 +5,9 @@
 SIGINT stop it cleanly with final counters; bad start-up input is refused."""
 import json
 import os
+import pty
+import re
+import select
 import shutil
 import signal
 import subprocess
@@ -36,7 +39,8 @@ def live_config(tmp, rx_pcap):
     }
 
 
-def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None, eal=("-l", "0-1")):
+def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None, eal=("-l", "0-1"),
+          stdout=subprocess.PIPE):
     rx = os.path.join(tmp, "in.pcap")
     wrpcap(rx, [traffic.e_out() / IP(src="10.10.0.1", dst="10.10.0.2") / UDP(sport=i + 1, dport=53)
                 for i in range(PACKETS)])
@@ -46,7 +50,7 @@ def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None, eal=("-l", "0-1"
     args = [wwtest.WIREWALL, *eal, "--no-huge", "-m", "256", "--no-pci",
             "--file-prefix", PREFIX, "--no-shconf", "--no-telemetry",
             "--log-level", "*:warning", "--", "--config", cfg, *app_args]
-    return subprocess.Popen(args, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    return subprocess.Popen(args, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
                             text=True)
 
 
@@ -121,6 +125,41 @@ class Interactive(unittest.TestCase):
             self.assertIn("final counters", out)
             self.assertIn("port 0: outside", out)
             self.assertIn("RX-packets: %-14d" % PACKETS, out)
+
+
+class Completion(unittest.TestCase):
+    def test_tab_completes_commands_and_port_names(self):
+        # The prompt on a real terminal (a pty): TAB completes each word.
+        master, slave = pty.openpty()
+        with wwtest.tempdir() as tmp:
+            proc = start(tmp, ["-i"], stdin=slave, stdout=slave)
+            os.close(slave)
+            try:
+                seen = self.type_and_read(master, b"", b"wirewall> ")
+                for keys in (b"sh\t", b"po\t", b"st\t", b"ins\t"):
+                    seen += self.type_and_read(master, keys, None, wait=0.5)
+                # cmdline redraws with ANSI sequences: compare the text
+                self.assertIn(b"show port stats inside ", re.sub(rb"\x1b\[[0-9;]*[A-Za-z]", b"", seen))
+                seen += self.type_and_read(master, b"\r", b"Port 1: inside")
+                os.write(master, b"quit\r")
+                self.type_and_read(master, b"", b"final counters")
+                self.assertEqual(proc.wait(timeout=20), 0)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                os.close(master)
+
+    @staticmethod
+    def type_and_read(fd, keys, until, wait=10.0):
+        os.write(fd, keys)
+        got, deadline = b"", time.monotonic() + wait
+        while time.monotonic() < deadline and (until is None or until not in got):
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                got += os.read(fd, 4096)
+        if until is not None and until not in got:
+            raise AssertionError("waited for %r, got %r" % (until, got))
+        return got
 
 
 class Workers(unittest.TestCase):
