@@ -1047,6 +1047,18 @@ static const struct bad_case bad_cases[] = {
 	  .want = R(ICMPV6_TRUNCATED) },
 };
 
+/* The frame of a bad case; returns how many of its bytes are kept. */
+static uint32_t
+build_bad(const struct bad_case *c, struct fb *f)
+{
+	c->build(f);
+	if (c->width == 1)
+		f->b[c->at] = (uint8_t)c->val;
+	else if (c->width == 2)
+		set16(f, c->at, c->val);
+	return c->keep ? c->keep : f->len;
+}
+
 static void
 test_bad_frames(void **state)
 {
@@ -1060,12 +1072,7 @@ test_bad_frames(void **state)
 	for (i = 0; i < RTE_DIM(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
 
-		c->build(&f);
-		if (c->width == 1)
-			f.b[c->at] = (uint8_t)c->val;
-		else if (c->width == 2)
-			set16(&f, c->at, c->val);
-		len = c->keep ? c->keep : f.len;
+		len = build_bad(c, &f);
 		r = parse_exact(f.b, c->data_len ? c->data_len : len, len,
 				&meta);
 		if (r != c->want)
@@ -1159,13 +1166,14 @@ test_truncate_ipv6_udp(void **state)
 	sweep_segmented(b_v6_udp_ext, 78 + 8);
 }
 
-/* Every good frame, every cut, both ways: no over-read, and only ever
- * NONE or a malformed reason. */
+typedef void (*cut_check)(const uint8_t *frame, uint32_t data_len,
+			  uint32_t pkt_len, const char *what);
+
+/* Every good frame cut at every length, both ways: the frame ends there,
+ * or only the readable part does (a segmented frame). */
 static void
-test_truncate_all_good(void **state)
+for_each_cut(cut_check check)
 {
-	struct ww_pkt_meta meta;
-	enum ww_reason r;
 	unsigned int i;
 	uint32_t k;
 	struct fb f;
@@ -1173,16 +1181,28 @@ test_truncate_all_good(void **state)
 	for (i = 0; i < RTE_DIM(good_cases); i++) {
 		good_cases[i].build(&f);
 		for (k = 0; k <= f.len; k++) {
-			r = parse_exact(f.b, k, k, &meta);
-			if (r != WW_REASON_NONE && !is_malformed(r))
-				fail_msg("%s cut at %u: %u", good_cases[i].what,
-					 k, r);
-			r = parse_exact(f.b, k, f.len, &meta);
-			if (r != WW_REASON_NONE && !is_malformed(r))
-				fail_msg("%s readable %u: %u",
-					 good_cases[i].what, k, r);
+			check(f.b, k, k, good_cases[i].what);
+			check(f.b, k, f.len, good_cases[i].what);
 		}
 	}
+}
+
+static void
+none_or_malformed(const uint8_t *frame, uint32_t data_len, uint32_t pkt_len,
+		  const char *what)
+{
+	struct ww_pkt_meta meta;
+	enum ww_reason r = parse_exact(frame, data_len, pkt_len, &meta);
+
+	if (r != WW_REASON_NONE && !is_malformed(r))
+		fail_msg("%s readable %u of %u: %u", what, data_len, pkt_len, r);
+}
+
+/* No over-read, and only ever NONE or a malformed reason. */
+static void
+test_truncate_all_good(void **state)
+{
+	for_each_cut(none_or_malformed);
 }
 
 static void
@@ -1322,26 +1342,13 @@ static void
 test_burst_equals_single(void **state)
 {
 	unsigned int i;
-	uint32_t k;
 	struct fb f;
 
-	for (i = 0; i < RTE_DIM(good_cases); i++) {
-		good_cases[i].build(&f);
-		for (k = 0; k <= f.len; k++) {
-			burst_equals_single(f.b, k, k, good_cases[i].what);
-			burst_equals_single(f.b, k, f.len, good_cases[i].what);
-		}
-	}
+	for_each_cut(burst_equals_single);
 	for (i = 0; i < RTE_DIM(bad_cases); i++) {
 		const struct bad_case *c = &bad_cases[i];
-		uint32_t keep;
+		uint32_t keep = build_bad(c, &f);
 
-		c->build(&f);
-		if (c->width == 1)
-			f.b[c->at] = (uint8_t)c->val;
-		else if (c->width == 2)
-			set16(&f, c->at, c->val);
-		keep = c->keep ? c->keep : f.len;
 		burst_equals_single(f.b, c->data_len ? c->data_len : keep, keep,
 				    c->what);
 	}
