@@ -80,8 +80,9 @@ ww_counters_print(FILE *f, const struct ww_port_counters *c)
 		c->queued);
 	for (unsigned int r = WW_REASON_NONE + 1; r < WW_REASON_MAX; r++)
 		if (c->drops[r] != 0)
-			fprintf(f, "    drop %-24s %" PRIu64 "\n",
-				ww_reason_name(r), c->drops[r]);
+			fprintf(f, "    drop %-24s %-10" PRIu64 " %s\n",
+				ww_reason_name(r), c->drops[r],
+				ww_reason_help(r));
 	fprintf(f, "  Accounting: rx = forwarded + dropped + to-host + queued: %s\n",
 		ww_counters_conserved(c) ? "holds" : "VIOLATED");
 }

@@ -54,7 +54,6 @@ extern "C" {
 	X(UDP_BAD_LENGTH, "udp-bad-length", "UDP length below 8 or past the datagram") \
 	X(ICMP_TRUNCATED, "icmp-truncated", "datagram ends inside the ICMP header") \
 	X(ICMPV6_TRUNCATED, "icmpv6-truncated", "datagram ends inside the ICMPv6 header") \
-	X(NO_PEER, "no-peer", "port is not bridged to a peer") \
 	X(TX_FULL, "tx-full", "the peer port's TX queue was full")
 
 enum ww_reason {
@@ -111,7 +110,6 @@ struct ww_pkt_meta {
 	uint16_t sport;       /**< TCP/UDP source port; ICMP echo identifier */
 	uint16_t dport;       /**< TCP/UDP destination port */
 	uint16_t reason;      /**< enum ww_reason */
-	uint16_t out_port;    /**< egress port id chosen for WW_VERDICT_FORWARD */
 };
 
 /** Size to reserve as mbuf private area in every pool the data path uses. */

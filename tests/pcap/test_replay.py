@@ -95,6 +95,8 @@ class Malformed(unittest.TestCase):
             self.assertEqual(r.report["ports"]["outside"]["drops_total"], len(cases))
             self.assertEqual(r.report["drops"], drops)
             self.assertEqual(r.outputs["inside"], [bytes(good)] * len(cases))
+            # the printed counters name each reason and say what it means
+            self.assertRegex(r.stdout, r"drop ipv4-bad-ihl +1 +IPv4 header length below 20 bytes")
             self.assertTrue(r.report["conserved"])
 
 

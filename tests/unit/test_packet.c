@@ -736,7 +736,6 @@ check_meta(const char *what, const struct ww_pkt_meta *got,
 	CHECK_FIELD(what, got, want, icmp_code);
 	CHECK_FIELD(what, got, want, sport);
 	CHECK_FIELD(what, got, want, dport);
-	CHECK_FIELD(what, got, want, out_port);
 }
 
 /* ---- well-formed frames ---- */
