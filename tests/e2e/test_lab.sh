@@ -16,7 +16,7 @@
 #     (nc, random data, sha256 compared) outside->inside and inside->outside
 #     over IPv4 and outside->inside over IPv6;
 #   - SIGINT stops wirewall with exit 0 within 10 s, printing final counters;
-#   - afterwards the hosts cannot reach each other again.
+#   - afterwards the hosts cannot reach each other again (ping, TCP).
 
 set -euo pipefail
 
@@ -128,6 +128,19 @@ ping_ok() {
 ping_fails() {
 	local ns=$1 dst=$2
 	! timeout 10 ip netns exec "$ns" ping -n -c 2 -i 0.5 -W 1 "$dst" >/dev/null 2>&1
+}
+
+# tcp_fails SRC_NS DST_NS DST_ADDR PORT: a listener waits in DST_NS, yet
+# SRC_NS cannot connect to it.
+tcp_fails() {
+	local src_ns=$1 dst_ns=$2 dst=$3 port=$4 lpid rc=0
+	timeout 15 ip netns exec "$dst_ns" nc -l "$dst" "$port" >/dev/null </dev/null &
+	lpid=$!
+	wait_listen "$dst_ns" "$port" || { kill "$lpid" 2>/dev/null; fail "nc listener on $port did not start"; }
+	timeout 10 ip netns exec "$src_ns" nc -z -w 3 "$dst" "$port" >/dev/null 2>&1 || rc=$?
+	kill "$lpid" 2>/dev/null || true
+	wait "$lpid" 2>/dev/null || true
+	[ "$rc" -ne 0 ]
 }
 
 # Wait until something listens on TCP PORT in namespace NS.
@@ -288,6 +301,9 @@ awk '/outside/ { p = 1 } p && n++ < 20 { print "    " $0 }' "$WW_LOG"
 ping_fails "$NS_OUT" "$IN_V4" ||
 	fail "outside still reaches $IN_V4 after wirewall stopped"
 pass "after wirewall stopped, $NS_OUT cannot ping $IN_V4 again"
+tcp_fails "$NS_OUT" "$NS_IN" "$IN_V4" 5204 ||
+	fail "outside still connects to $IN_V4:5204 after wirewall stopped"
+pass "after wirewall stopped, $NS_OUT cannot connect to $IN_V4:5204"
 
 log "total time $((SECONDS - T0)) s"
 exit 0
