@@ -67,8 +67,12 @@ attach(struct ww_port *p)
 	}
 	ret = rte_dev_probe(p->device);
 	if (ret < 0) {
+		/* Drivers mostly fail with -1 and say why in their own log
+		 * line: "Operation not permitted" would mislead. */
 		fprintf(stderr, "port %s: cannot attach device \"%s\": %s\n",
-			p->name, p->device, rte_strerror(-ret));
+			p->name, p->device, ret == -EPERM ?
+			"the driver refused it (its reason is logged above)" :
+			rte_strerror(-ret));
 		return ret;
 	}
 	p->attached = true;

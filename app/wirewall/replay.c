@@ -105,7 +105,16 @@ check_input(const struct ww_config *cfg, unsigned int idx, const char *path)
 			cfg->ports[idx].name, path, errbuf);
 		return -EINVAL;
 	}
+	/* net_pcap hands over the bytes as they are: they must be frames. */
+	int linktype = pcap_datalink(p);
 	pcap_close(p);
+	if (linktype != DLT_EN10MB) {
+		fprintf(stderr, "error: --in %s=%s: the capture's link type is %s, "
+			"not Ethernet (EN10MB)\n", cfg->ports[idx].name, path,
+			pcap_datalink_val_to_name(linktype) ?
+			pcap_datalink_val_to_name(linktype) : "unknown");
+		return -EINVAL;
+	}
 	if (ww_config_bridge_of_port(cfg, idx) < 0) {
 		fprintf(stderr, "error: --in %s=%s: port \"%s\" is in no bridge, "
 			"so nothing would receive this traffic\n",

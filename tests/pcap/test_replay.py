@@ -139,6 +139,14 @@ class BadInput(unittest.TestCase):
             r = wwtest.replay(tmp, {"outside": [traffic.e_out()]}, extra=("--bogus",))
             self.assertIn('unknown option "--bogus"', r.stderr)
 
+    def test_non_ethernet_capture_is_refused(self):
+        with wwtest.tempdir() as tmp:
+            raw = os.path.join(tmp, "raw.pcap")
+            wrpcap(raw, [IP() / UDP()], linktype=101)  # DLT_RAW: no Ethernet
+            r = wwtest.replay(tmp, {"outside": raw})
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("not Ethernet", r.stderr)
+
     def test_unbridged_input_is_refused(self):
         cfg = dict(wwtest.BRIDGE_CONFIG, bridges=[])
         self.refused(json.dumps(cfg), expect=["is in no bridge"])
