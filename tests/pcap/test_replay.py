@@ -6,6 +6,7 @@ port's counters conserve, bad configurations and arguments are refused with
 the place named and nothing written."""
 import json
 import os
+import subprocess
 import unittest
 
 from scapy.all import Ether, IP, UDP, Raw, wrpcap
@@ -75,6 +76,18 @@ class ValidTraffic(unittest.TestCase):
             self.assertEqual(r.report["ports"]["outside"]["forwarded_packets"], 20000)
             self.assertEqual(r.outputs["inside"], frames(pkts))
             self.assertEqual(r.report["ports"]["inside"]["rx_packets"], 0)
+
+
+    def test_pcapng_input(self):
+        # tshark and dumpcap write pcapng: replay reads it as well.
+        pkts = wwtest.stamp([traffic.e_out() / IP() / UDP(sport=i + 1) for i in range(10)])
+        with wwtest.tempdir() as tmp:
+            classic, ng = os.path.join(tmp, "c.pcap"), os.path.join(tmp, "c.pcapng")
+            wrpcap(classic, pkts)
+            subprocess.run(["editcap", "-F", "pcapng", classic, ng], check=True)
+            r = wwtest.replay(tmp, {"outside": ng})
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.outputs["inside"], frames(pkts))
 
 
 class Malformed(unittest.TestCase):
