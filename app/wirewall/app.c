@@ -64,6 +64,7 @@ ww_app_start(struct ww_app *app, const char *const *devices,
 	for (unsigned int i = 0; i < nb_workers; i++) {
 		app->workers[i].id = i;
 		app->workers[i].quit = &app->quit;
+		rte_seqcount_init(&app->workers[i].counters_seq);
 	}
 	ww_workers_assign(app->workers, nb_workers, &app->cfg, &app->ports);
 	return 0;

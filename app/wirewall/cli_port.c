@@ -7,6 +7,7 @@
 
 #include <cmdline.h>
 #include <cmdline_parse_string.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "cli.h"
@@ -105,6 +106,32 @@ print_port_info(const struct ww_app *app, unsigned int idx)
 	print_pollers(app, idx);
 }
 
+/* What `show port stats` saw last, for rates "since last show" (testpmd's). */
+static struct {
+	struct ww_port_counters c;
+	uint64_t tsc;
+} last_shown[WW_MAX_PORTS];
+
+static void
+print_rates(unsigned int idx, const struct ww_port_counters *c)
+{
+	uint64_t now = rte_get_tsc_cycles();
+	const struct ww_port_counters *l = &last_shown[idx].c;
+
+	if (last_shown[idx].tsc != 0 && now > last_shown[idx].tsc) {
+		double s = (double)(now - last_shown[idx].tsc) / rte_get_tsc_hz();
+
+		printf("  Throughput (since last show): Rx-pps: %-12.0f Rx-bps: %-14.0f"
+		       " Tx-pps: %-12.0f Tx-bps: %.0f\n",
+		       (c->rx_packets - l->rx_packets) / s,
+		       (c->rx_bytes - l->rx_bytes) * 8 / s,
+		       (c->tx_packets - l->tx_packets) / s,
+		       (c->tx_bytes - l->tx_bytes) * 8 / s);
+	}
+	last_shown[idx].c = *c;
+	last_shown[idx].tsc = now;
+}
+
 static void
 print_port_stats(const struct ww_app *app, unsigned int idx)
 {
@@ -116,6 +143,7 @@ print_port_stats(const struct ww_app *app, unsigned int idx)
 	printf("\n  ######################## Port %u: %s ########################\n",
 	       idx, p->name);
 	ww_counters_print(stdout, &c);
+	print_rates(idx, &c);
 	if (rte_eth_stats_get(p->port_id, &nic) == 0)
 		printf("  Device: RX-missed: %" PRIu64 "  RX-errors: %" PRIu64
 		       "  RX-nombuf: %" PRIu64 "  TX-errors: %" PRIu64 "\n",
@@ -185,8 +213,10 @@ cmd_clear_port_parsed(void *parsed, struct cmdline *cl, void *data)
 
 	ww_app_clear_counters(app, target);
 	for (unsigned int i = 0; i < app->cfg.nb_ports; i++)
-		if (target < 0 || (unsigned int)target == i)
+		if (target < 0 || (unsigned int)target == i) {
 			rte_eth_stats_reset(app->ports.port[i].port_id);
+			last_shown[i].tsc = 0; /* rates start again too */
+		}
 	printf("  counters of %s cleared\n",
 	       target < 0 ? "all ports" : app->cfg.ports[target].name);
 	fflush(stdout);

@@ -123,6 +123,7 @@ ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 	struct ww_port_counters *c = &w->counters[src->port_idx];
 	uint64_t bytes = sum_bytes(pkts, n);
 
+	rte_seqcount_write_begin(&w->counters_seq);
 	c->rx_packets += n;
 	c->rx_bytes += bytes;
 	if (unlikely(ww_packet_parse_burst(pkts, n) != 0)) {
@@ -131,6 +132,7 @@ ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 	}
 	if (n != 0)
 		transmit(w, src, pkts, n, bytes);
+	rte_seqcount_write_end(&w->counters_seq);
 }
 
 /* ns = tsc * (10^9 / hz), in 32.32 fixed point: no division per burst. */
@@ -167,7 +169,15 @@ void
 ww_workers_sum(const struct ww_worker *workers, unsigned int nb_workers,
 	       unsigned int port_idx, struct ww_port_counters *out)
 {
+	struct ww_port_counters snap;
+	uint32_t sn;
+
 	memset(out, 0, sizeof(*out));
-	for (unsigned int i = 0; i < nb_workers; i++)
-		ww_counters_add(out, &workers[i].counters[port_idx]);
+	for (unsigned int i = 0; i < nb_workers; i++) {
+		do {
+			sn = rte_seqcount_read_begin(&workers[i].counters_seq);
+			snap = workers[i].counters[port_idx];
+		} while (rte_seqcount_read_retry(&workers[i].counters_seq, sn));
+		ww_counters_add(out, &snap);
+	}
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_seqcount.h>
 
 #include "config.h"
 #include "counters.h"
@@ -35,6 +36,9 @@ struct ww_worker {
 	struct ww_rx_source sources[WW_MAX_PORTS];
 	uint64_t now_ns;          /* the worker's clock: TSC live, capture in replay */
 	volatile bool *quit;
+	/* Counters change within a burst (rx first, then its buckets); readers
+	 * take them between bursts, where rx = sum of buckets holds. */
+	rte_seqcount_t counters_seq;
 	struct ww_port_counters counters[WW_MAX_PORTS]; /* by config port index */
 } __rte_cache_aligned;
 
@@ -58,7 +62,10 @@ int ww_worker_main(void *arg);
 void ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 			    struct rte_mbuf **pkts, uint16_t n);
 
-/** Sum the counters of port @p port_idx over all workers into @p out. */
+/**
+ * Sum the counters of port @p port_idx over all workers into @p out, each
+ * worker's as it stood between two bursts (a consistent snapshot).
+ */
 void ww_workers_sum(const struct ww_worker *workers, unsigned int nb_workers,
 		    unsigned int port_idx, struct ww_port_counters *out);
 

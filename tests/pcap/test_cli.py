@@ -105,6 +105,7 @@ class Interactive(unittest.TestCase):
             proc.stdin.write("show port stats all\n")
             proc.stdin.flush()
             time.sleep(0.5)
+            proc.stdin.write("show port stats outside\n")  # now with rates
             proc.stdin.write("quit\n")
             proc.stdin.flush()
             out, err = finish(proc)
@@ -113,7 +114,40 @@ class Interactive(unittest.TestCase):
             self.assertIn("Forwarded:  %-14d" % PACKETS, out)
             self.assertIn("rx = forwarded + dropped + to-host + queued: holds", out)
             self.assertNotIn("VIOLATED", out)
+            # the capture was drained before the first show: rates are zero
+            self.assertEqual(out.count("Throughput (since last show)"), 1)
+            self.assertRegex(out, r"Rx-pps: 0 +Rx-bps: 0 +Tx-pps: 0 +Tx-bps: 0")
             self.assertEqual(len(wwtest.read_frames(os.path.join(tmp, "out.pcap"))), PACKETS)
+
+    def test_rates_under_load(self):
+        # net_pcap replays the capture forever into net_null: a steady load.
+        with wwtest.tempdir() as tmp:
+            rx = os.path.join(tmp, "loop.pcap")
+            wrpcap(rx, [traffic.e_out() / IP() / UDP(sport=i + 1) for i in range(64)])
+            cfg = {"workers": 1,
+                   "ports": [{"name": "outside", "device": "net_pcap0,rx_pcap=%s,infinite_rx=1" % rx},
+                             {"name": "inside", "device": "net_null0,no-rx=1"}],
+                   "bridges": [{"name": "br0", "ports": ["outside", "inside"]}]}
+            proc = start(tmp, ["-i"], stdin=subprocess.PIPE, config=cfg)
+            time.sleep(1)
+            proc.stdin.write("show port stats all\n")
+            proc.stdin.flush()
+            time.sleep(1)
+            proc.stdin.write("show port stats all\nquit\n")
+            proc.stdin.flush()
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 0, err)
+            rates = re.findall(r"Rx-pps: (\d+) +Rx-bps: (\d+) +Tx-pps: (\d+) +Tx-bps: (\d+)", out)
+            self.assertEqual(len(rates), 2, out)
+            (o_rx, o_rxb, o_tx, _), (i_rx, _, i_tx, i_txb) = [tuple(map(int, r)) for r in rates]
+            self.assertGreater(o_rx, 100000)           # outside receives ...
+            self.assertEqual(o_tx, 0)
+            self.assertEqual(i_rx, 0)                  # ... inside sends it on
+            self.assertGreater(i_tx, 100000)
+            # bits per packet: 42-byte frames (Ethernet, IPv4, UDP)
+            self.assertAlmostEqual(o_rxb / o_rx, 42 * 8, delta=1)
+            self.assertAlmostEqual(i_txb / i_tx, 42 * 8, delta=1)
+            self.assertNotIn("VIOLATED", out)
 
     def test_sigint_stops_cleanly_with_final_counters(self):
         with wwtest.tempdir() as tmp:
