@@ -54,7 +54,7 @@ extern "C" {
 	X(UDP_BAD_LENGTH, "udp-bad-length", "UDP length below 8 or past the datagram") \
 	X(ICMP_TRUNCATED, "icmp-truncated", "datagram ends inside the ICMP header") \
 	X(ICMPV6_TRUNCATED, "icmpv6-truncated", "datagram ends inside the ICMPv6 header") \
-	X(TX_FULL, "tx-full", "the peer port's TX queue was full")
+	X(TX_FULL, "tx-full", "the peer port did not take it (TX queue full, or the device refused it)")
 
 enum ww_reason {
 #define WW_REASON_ENUM(e, name, help) WW_REASON_##e,

@@ -14,7 +14,7 @@ import subprocess
 import time
 import unittest
 
-from scapy.all import IP, UDP, wrpcap
+from scapy.all import IP, UDP, Raw, wrpcap
 
 import traffic
 import wwtest
@@ -194,6 +194,43 @@ class Completion(unittest.TestCase):
         if until is not None and until not in got:
             raise AssertionError("waited for %r, got %r" % (until, got))
         return got
+
+
+class TxFull(unittest.TestCase):
+    """What the peer port does not take is dropped as tx-full and counted."""
+
+    def setUp(self):
+        # A veth whose MTU is too small for some frames: pcap's send fails
+        # for those, as a full TX queue would refuse them.
+        self.dev = "wwtx%d" % (os.getpid() % 100000)
+        subprocess.run(["ip", "link", "add", self.dev, "type", "veth", "peer", "name",
+                        self.dev + "p"], check=True)
+        subprocess.run(["ip", "link", "set", self.dev, "mtu", "68", "up"], check=True)
+
+    def tearDown(self):
+        subprocess.run(["ip", "link", "del", self.dev], check=False)
+
+    def test_refused_packets_are_counted(self):
+        small = [traffic.e_out() / IP() / UDP(sport=i + 1) for i in range(3)]
+        big = [traffic.e_out() / IP() / UDP(sport=i + 1) / Raw(b"x" * 150) for i in range(5)]
+        with wwtest.tempdir() as tmp:
+            rx = os.path.join(tmp, "mix.pcap")
+            wrpcap(rx, small + big)       # one burst: net_pcap stops at the first refusal
+            cfg = {"workers": 1,
+                   "ports": [{"name": "outside", "device": "net_pcap0,rx_pcap=" + rx},
+                             {"name": "inside", "device": "net_pcap1,tx_iface=" + self.dev}],
+                   "bridges": [{"name": "br0", "ports": ["outside", "inside"]}]}
+            proc = start(tmp, ["-i"], stdin=subprocess.PIPE, config=cfg)
+            time.sleep(2)
+            proc.stdin.write("show port stats outside\nquit\n")
+            proc.stdin.flush()
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertIn("RX-packets: 8 ", out)
+            self.assertIn("Forwarded:  3 ", out)
+            self.assertRegex(out, r"drop tx-full +5 ")
+            self.assertIn("TX-packets: 3 ", out)    # inside sent the small ones
+            self.assertNotIn("VIOLATED", out)
 
 
 class Workers(unittest.TestCase):
