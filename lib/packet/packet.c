@@ -488,34 +488,20 @@ prefetch_pkt(struct rte_mbuf *m)
 }
 
 /*
- * The common frame -- untagged IPv4 without options or fragmentation,
- * carrying TCP or UDP -- with the checks of the layers folded into one
- * short run. Any doubt returns false and the full parser decides, so the
- * result is always the full parser's (the unit tests compare the two).
+ * The common frames -- untagged IPv4 without options or fragmentation, and
+ * untagged IPv6 without extension headers, carrying TCP or UDP -- with the
+ * checks of the layers folded into one short run. Any doubt returns false
+ * and the full parser decides, so the result is always the full parser's
+ * (the unit tests compare the two on every test frame and cut).
  */
 static inline bool
-parse_fast_ipv4(const uint8_t *d, uint32_t data_len, uint32_t pkt_len,
-		struct ww_pkt_meta *meta)
+fast_l4(const uint8_t *d, uint32_t data_len, uint32_t l4, uint32_t end,
+	uint8_t proto, struct ww_pkt_meta *meta)
 {
-	const uint32_t l3 = sizeof(struct rte_ether_hdr);
-	const uint32_t l4 = l3 + sizeof(struct rte_ipv4_hdr);
-	const struct rte_ipv4_hdr *ih = (const struct rte_ipv4_hdr *)(d + l3);
 	const uint8_t *th = d + l4;
-	uint32_t end, hlen;
-	uint8_t proto, tcp_flags = 0;
+	uint32_t hlen;
+	uint8_t tcp_flags = 0;
 
-	if (unlikely(data_len < l4 + sizeof(struct rte_udp_hdr) ||
-		     pkt_len > UINT16_MAX || data_len > pkt_len))
-		return false;
-	/* DF is the one flag bit a whole datagram may carry. */
-	if (load_be16(d + offsetof(struct rte_ether_hdr, ether_type)) !=
-	    RTE_ETHER_TYPE_IPV4 || ih->version_ihl != 0x45 ||
-	    (ih->fragment_offset & ~rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
-		return false;
-	end = l3 + rte_be_to_cpu_16(ih->total_length);
-	proto = ih->next_proto_id;
-	if (end > pkt_len)
-		return false;
 	if (proto == IPPROTO_TCP) {
 		if (l4 + sizeof(struct rte_tcp_hdr) > RTE_MIN(data_len, end))
 			return false;
@@ -524,22 +510,72 @@ parse_fast_ipv4(const uint8_t *d, uint32_t data_len, uint32_t pkt_len,
 			return false;
 		tcp_flags = th[13];
 	} else if (proto == IPPROTO_UDP) {
-		uint32_t ulen = load_be16(th + 4);
+		uint32_t ulen;
 
 		hlen = sizeof(struct rte_udp_hdr);
-		if (l4 + hlen > end || ulen < hlen || ulen > end - l4)
+		if (l4 + hlen > RTE_MIN(data_len, end))
+			return false;
+		ulen = load_be16(th + 4);
+		if (ulen < hlen || ulen > end - l4)
 			return false;
 	} else {
 		return false;
 	}
-	*meta = (struct ww_pkt_meta){
-		.l3_off = l3, .l4_off = l4, .payload_off = l4 + hlen,
-		.l3_end = end, .ether_type = RTE_ETHER_TYPE_IPV4,
-		.l3 = WW_L3_IPV4, .l4_proto = proto, .flags = WW_PKT_F_L4,
-		.tcp_flags = tcp_flags, .sport = load_be16(th),
-		.dport = load_be16(th + 2),
-	};
+	meta->l4_off = l4;
+	meta->payload_off = l4 + hlen;
+	meta->l3_end = end;
+	meta->l4_proto = proto;
+	meta->flags = WW_PKT_F_L4;
+	meta->tcp_flags = tcp_flags;
+	meta->sport = load_be16(th);
+	meta->dport = load_be16(th + 2);
 	return true;
+}
+
+static inline bool
+parse_fast(const uint8_t *d, uint32_t data_len, uint32_t pkt_len,
+	   struct ww_pkt_meta *meta)
+{
+	const uint32_t l3 = sizeof(struct rte_ether_hdr);
+	uint32_t end;
+
+	if (unlikely(data_len < l3 + sizeof(struct rte_ipv4_hdr) +
+				sizeof(struct rte_udp_hdr) ||
+		     pkt_len > UINT16_MAX || data_len > pkt_len))
+		return false;
+	*meta = (struct ww_pkt_meta){ .l3_off = l3 };
+	switch (load_be16(d + offsetof(struct rte_ether_hdr, ether_type))) {
+	case RTE_ETHER_TYPE_IPV4: {
+		const struct rte_ipv4_hdr *ih =
+			(const struct rte_ipv4_hdr *)(d + l3);
+
+		/* DF is the one flag bit a whole datagram may carry. */
+		if (ih->version_ihl != 0x45 || (ih->fragment_offset &
+		    ~rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG)))
+			return false;
+		end = l3 + rte_be_to_cpu_16(ih->total_length);
+		meta->ether_type = RTE_ETHER_TYPE_IPV4;
+		meta->l3 = WW_L3_IPV4;
+		return end <= pkt_len &&
+		       fast_l4(d, data_len, l3 + sizeof(*ih), end,
+			       ih->next_proto_id, meta);
+	}
+	case RTE_ETHER_TYPE_IPV6: {
+		const struct rte_ipv6_hdr *ih =
+			(const struct rte_ipv6_hdr *)(d + l3);
+
+		if (data_len < l3 + sizeof(*ih) || (d[l3] >> 4) != 6)
+			return false;
+		end = l3 + sizeof(*ih) + rte_be_to_cpu_16(ih->payload_len);
+		meta->ether_type = RTE_ETHER_TYPE_IPV6;
+		meta->l3 = WW_L3_IPV6;
+		return end <= pkt_len &&
+		       fast_l4(d, data_len, l3 + sizeof(*ih), end, ih->proto,
+			       meta);
+	}
+	default:
+		return false;
+	}
 }
 
 uint16_t
@@ -554,9 +590,8 @@ ww_packet_parse_burst(struct rte_mbuf **pkts, uint16_t n)
 		if (likely(i + WW_PREFETCH_AHEAD < n))
 			prefetch_pkt(pkts[i + WW_PREFETCH_AHEAD]);
 		m = pkts[i];
-		if (likely(parse_fast_ipv4(rte_pktmbuf_mtod(m, const uint8_t *),
-					   m->data_len, m->pkt_len,
-					   ww_pkt_meta(m))))
+		if (likely(parse_fast(rte_pktmbuf_mtod(m, const uint8_t *),
+				      m->data_len, m->pkt_len, ww_pkt_meta(m))))
 			continue;
 		bad += parse_frame(rte_pktmbuf_mtod(m, const uint8_t *),
 				   m->data_len, m->pkt_len,
