@@ -109,10 +109,11 @@ check_input(const struct ww_config *cfg, unsigned int idx, const char *path)
 	int linktype = pcap_datalink(p);
 	pcap_close(p);
 	if (linktype != DLT_EN10MB) {
+		const char *name = pcap_datalink_val_to_name(linktype);
+
 		fprintf(stderr, "error: --in %s=%s: the capture's link type is %s, "
 			"not Ethernet (EN10MB)\n", cfg->ports[idx].name, path,
-			pcap_datalink_val_to_name(linktype) ?
-			pcap_datalink_val_to_name(linktype) : "unknown");
+			name != NULL ? name : "unknown");
 		return -EINVAL;
 	}
 	if (ww_config_bridge_of_port(cfg, idx) < 0) {

@@ -54,6 +54,19 @@ def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None, eal=("-l", "0-1"
                             text=True)
 
 
+def prompt(test, tmp, steps, config=None, eal=("-l", "0-1")):
+    """Run wirewall -i and type each (delay s, text) step after its delay;
+    check it exits 0 and return what it printed."""
+    proc = start(tmp, ["-i"], stdin=subprocess.PIPE, config=config, eal=eal)
+    for delay, text in steps:
+        time.sleep(delay)
+        proc.stdin.write(text)
+        proc.stdin.flush()
+    out, err = finish(proc)
+    test.assertEqual(proc.returncode, 0, err)
+    return out
+
+
 def finish(proc, timeout=20):
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -100,16 +113,10 @@ class CommandFile(unittest.TestCase):
 class Interactive(unittest.TestCase):
     def test_prompt_counts_every_packet(self):
         with wwtest.tempdir() as tmp:
-            proc = start(tmp, ["-i"], stdin=subprocess.PIPE)
-            time.sleep(2)  # the capture is tiny: drained long before
-            proc.stdin.write("show port stats all\n")
-            proc.stdin.flush()
-            time.sleep(0.5)
-            proc.stdin.write("show port stats outside\n")  # now with rates
-            proc.stdin.write("quit\n")
-            proc.stdin.flush()
-            out, err = finish(proc)
-            self.assertEqual(proc.returncode, 0, err)
+            # the capture is tiny: drained long before the first show;
+            # the second show has rates
+            out = prompt(self, tmp, [(2, "show port stats all\n"),
+                                     (0.5, "show port stats outside\nquit\n")])
             self.assertIn("RX-packets: %-14d" % PACKETS, out)
             self.assertIn("Forwarded:  %-14d" % PACKETS, out)
             self.assertIn("rx = forwarded + dropped + to-host + queued: holds", out)
@@ -128,15 +135,8 @@ class Interactive(unittest.TestCase):
                    "ports": [{"name": "outside", "device": "net_pcap0,rx_pcap=%s,infinite_rx=1" % rx},
                              {"name": "inside", "device": "net_null0,no-rx=1"}],
                    "bridges": [{"name": "br0", "ports": ["outside", "inside"]}]}
-            proc = start(tmp, ["-i"], stdin=subprocess.PIPE, config=cfg)
-            time.sleep(1)
-            proc.stdin.write("show port stats all\n")
-            proc.stdin.flush()
-            time.sleep(1)
-            proc.stdin.write("show port stats all\nquit\n")
-            proc.stdin.flush()
-            out, err = finish(proc)
-            self.assertEqual(proc.returncode, 0, err)
+            out = prompt(self, tmp, [(1, "show port stats all\n"),
+                                     (1, "show port stats all\nquit\n")], config=cfg)
             rates = re.findall(r"Rx-pps: (\d+) +Rx-bps: (\d+) +Tx-pps: (\d+) +Tx-bps: (\d+)", out)
             self.assertEqual(len(rates), 2, out)
             (o_rx, o_rxb, o_tx, _), (i_rx, _, i_tx, i_txb) = [tuple(map(int, r)) for r in rates]
@@ -220,12 +220,7 @@ class TxFull(unittest.TestCase):
                    "ports": [{"name": "outside", "device": "net_pcap0,rx_pcap=" + rx},
                              {"name": "inside", "device": "net_pcap1,tx_iface=" + self.dev}],
                    "bridges": [{"name": "br0", "ports": ["outside", "inside"]}]}
-            proc = start(tmp, ["-i"], stdin=subprocess.PIPE, config=cfg)
-            time.sleep(2)
-            proc.stdin.write("show port stats outside\nquit\n")
-            proc.stdin.flush()
-            out, err = finish(proc)
-            self.assertEqual(proc.returncode, 0, err)
+            out = prompt(self, tmp, [(2, "show port stats outside\nquit\n")], config=cfg)
             self.assertIn("RX-packets: 8 ", out)
             self.assertIn("Forwarded:  3 ", out)
             self.assertRegex(out, r"drop tx-full +5 ")
@@ -247,13 +242,8 @@ class Workers(unittest.TestCase):
                              {"name": "d", "device": "net_pcap3,tx_pcap=%s/d.pcap" % tmp}],
                    "bridges": [{"name": "br0", "ports": ["a", "b"]},
                                {"name": "br1", "ports": ["c", "d"]}]}
-            proc = start(tmp, ["-i"], stdin=subprocess.PIPE, config=cfg,
+            out = prompt(self, tmp, [(2, "show port info all\nquit\n")], config=cfg,
                          eal=["--lcores", "(0-2)@(0,1)"])
-            time.sleep(2)
-            proc.stdin.write("show port info all\nquit\n")
-            proc.stdin.flush()
-            out, err = finish(proc)
-            self.assertEqual(proc.returncode, 0, err)
             self.assertIn("2 worker(s)", out)
             self.assertIn("Polled by: worker 0 (lcore 1, queue 0)", out)
             self.assertIn("Polled by: worker 1 (lcore 2, queue 0)", out)
