@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_malloc.h>
 
 #include "app.h"
@@ -41,6 +42,9 @@ ww_app_option_error(int c, char **argv)
 	return -EINVAL;
 }
 
+static int filter_start(struct ww_app *app);
+static void filter_stop(struct ww_app *app);
+
 int
 ww_app_start(struct ww_app *app, const char *const *devices,
 	     unsigned int nb_workers)
@@ -67,12 +71,16 @@ ww_app_start(struct ww_app *app, const char *const *devices,
 		rte_seqcount_init(&app->workers[i].counters_seq);
 	}
 	ww_workers_assign(app->workers, nb_workers, &app->cfg, &app->ports);
-	return 0;
+	ret = filter_start(app);
+	if (ret != 0)
+		ww_app_stop(app);
+	return ret;
 }
 
 void
 ww_app_stop(struct ww_app *app)
 {
+	filter_stop(app);
 	ww_ports_close(&app->ports);
 	rte_free(app->workers);
 	app->workers = NULL;
@@ -124,4 +132,227 @@ ww_app_counters_json(const struct ww_app *app)
 				    ww_counters_to_json(&c));
 	}
 	return json_pack("{s:o, s:b}", "ports", ports, "conserved", conserved);
+}
+
+/* ---- filtering ---- */
+
+#define DEFAULT_HANDLE_BASE 0x80000000u  /* handles of generated entries */
+
+static void
+entry_from_rule(struct ww_ruleset_entry *e, const struct ww_config *cfg,
+		const struct ww_config_rule *r, int iif, const char *origin)
+{
+	memset(e, 0, sizeof(*e));
+	e->rule = r->rule;
+	e->iif_index = r->rule.iif[0] ? ww_config_port_index(cfg, r->rule.iif)
+				      : iif;
+	e->reason = WW_REASON_RULE_DROP;
+	e->handle = r->handle;
+	snprintf(e->origin, sizeof(e->origin), "%s", origin);
+}
+
+/* The protected side's other port: where new connections come in. */
+static int
+unprotected_port(const struct ww_config_bridge *br)
+{
+	return br->port[br->protected_side == 0 ? 1 : 0];
+}
+
+/*
+ * The entries in evaluation order: explicit rules, then every security
+ * group's allow rules bound to its bridge's unprotected port, then one
+ * default-closed entry per protected bridge (new connections in: drop).
+ */
+static struct ww_ruleset_entry *
+collect_entries(const struct ww_config *cfg, unsigned int *count)
+{
+	unsigned int n = cfg->nb_rules + cfg->nb_bridges, k = 0;
+	struct ww_ruleset_entry *e;
+	char origin[48];
+
+	for (unsigned int g = 0; g < cfg->nb_sgs; g++)
+		n += cfg->sgs[g].nb_rules;
+	e = calloc(n ? n : 1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	for (unsigned int i = 0; i < cfg->nb_rules; i++)
+		entry_from_rule(&e[k++], cfg, &cfg->rules[i], -1, "rules");
+	for (unsigned int g = 0; g < cfg->nb_sgs; g++) {
+		const struct ww_config_sg *sg = &cfg->sgs[g];
+		int iif = unprotected_port(&cfg->bridges[sg->bridge]);
+
+		snprintf(origin, sizeof(origin), "sg %s", sg->name);
+		for (unsigned int i = 0; i < sg->nb_rules; i++)
+			entry_from_rule(&e[k++], cfg, &sg->rules[i], iif, origin);
+	}
+	for (unsigned int b = 0; b < cfg->nb_bridges; b++) {
+		const struct ww_config_bridge *br = &cfg->bridges[b];
+
+		if (br->protected_side < 0)
+			continue;
+		e[k].rule.action = WW_RULE_DROP;
+		e[k].iif_index = unprotected_port(br);
+		e[k].reason = WW_REASON_POLICY_DROP;
+		e[k].handle = DEFAULT_HANDLE_BASE + b;
+		snprintf(e[k].origin, sizeof(e[k].origin), "%s default-closed",
+			 br->name);
+		k++;
+	}
+	*count = k;
+	return e;
+}
+
+int
+ww_app_apply_rules(struct ww_app *app, char *err, size_t size)
+{
+	struct ww_ruleset *rs, *old;
+	struct ww_ruleset_entry *entries;
+	unsigned int n;
+
+	entries = collect_entries(&app->cfg, &n);
+	if (entries == NULL) {
+		snprintf(err, size, "out of memory for %u rules", n);
+		return -ENOMEM;
+	}
+	rs = ww_ruleset_build(entries, n, app->nb_workers, SOCKET_ID_ANY);
+	free(entries);
+	if (rs == NULL) {
+		snprintf(err, size, "cannot compile the rules: %s",
+			 rte_strerror(rte_errno));
+		return -rte_errno;
+	}
+	old = app->ruleset;
+	__atomic_store_n(&app->ruleset, rs, __ATOMIC_RELEASE);
+	/* Once every worker has passed a quiescent state, no burst uses the
+	 * old set: its counters are final and it can go. */
+	if (app->rcu != NULL)
+		rte_rcu_qsbr_synchronize(app->rcu, RTE_QSBR_THRID_INVALID);
+	ww_ruleset_carry_counters(rs, old);
+	ww_ruleset_free(old);
+	return 0;
+}
+
+static int
+filter_start(struct ww_app *app)
+{
+	struct ww_ct_config ct = app->cfg.conntrack;
+	size_t rcu_size = rte_rcu_qsbr_get_memsize(app->nb_workers);
+	char name[32], err[256];
+	int ret;
+
+	app->rcu = rte_zmalloc("ww_rcu", rcu_size, RTE_CACHE_LINE_SIZE);
+	if (app->rcu == NULL || rte_rcu_qsbr_init(app->rcu, app->nb_workers) != 0) {
+		fprintf(stderr, "error: cannot set up RCU for %u workers\n",
+			app->nb_workers);
+		return -ENOMEM;
+	}
+	/* max_flows is the appliance's: each worker holds its share. */
+	ct.max_flows = RTE_MAX(1u, ct.max_flows / app->nb_workers);
+	for (unsigned int i = 0; i < app->nb_workers; i++) {
+		snprintf(name, sizeof(name), "ww_ct_%u", i);
+		if (ct.enabled)
+			app->workers[i].ct = ww_ct_create(name, &ct,
+							  SOCKET_ID_ANY);
+		if (ct.enabled && app->workers[i].ct == NULL) {
+			fprintf(stderr, "error: cannot create the connection "
+				"table of worker %u (%u flows): %s\n", i,
+				ct.max_flows, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
+		app->workers[i].rules = &app->ruleset;
+		app->workers[i].rcu = app->rcu;
+		app->workers[i].pool = app->ports.pool;
+	}
+	ret = ww_app_apply_rules(app, err, sizeof(err));
+	if (ret != 0)
+		fprintf(stderr, "error: %s\n", err);
+	return ret;
+}
+
+static void
+filter_stop(struct ww_app *app)
+{
+	for (unsigned int i = 0; app->workers && i < app->nb_workers; i++) {
+		ww_ct_free(app->workers[i].ct);
+		app->workers[i].ct = NULL;
+	}
+	ww_ruleset_free(app->ruleset);
+	app->ruleset = NULL;
+	rte_free(app->rcu);
+	app->rcu = NULL;
+}
+
+static void
+add_ct_stats(struct ww_ct_table *ct, void *arg)
+{
+	struct ww_ct_stats *sum = arg, s;
+
+	ww_ct_get_stats(ct, &s);
+	sum->active += s.active;
+	for (unsigned int i = 0; i < WW_CT_FS_MAX; i++)
+		sum->by_state[i] += s.by_state[i];
+	sum->created += s.created;
+	sum->expired += s.expired;
+	sum->early_dropped += s.early_dropped;
+	sum->refused_full += s.refused_full;
+	sum->max_flows += s.max_flows;
+}
+
+void
+ww_app_ct_stats(struct ww_app *app, struct ww_ct_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned int i = 0; i < app->nb_workers; i++)
+		if (app->workers[i].ct != NULL)
+			add_ct_stats(app->workers[i].ct, out);
+}
+
+json_t *
+ww_app_rules_json(const struct ww_app *app)
+{
+	json_t *arr = json_array();
+	const struct ww_ruleset *rs = app->ruleset;
+	char text[WW_RULE_TEXT_MAX];
+
+	for (unsigned int i = 0; rs != NULL && i < ww_ruleset_size(rs); i++) {
+		const struct ww_ruleset_entry *e = ww_ruleset_entry(rs, i);
+		struct ww_rule_counter c;
+		json_t *obj;
+
+		ww_ruleset_counter(rs, i, &c);
+		ww_rule_format(&e->rule, text, sizeof(text));
+		obj = json_pack("{s:s, s:s, s:s, s:I, s:I}",
+			"origin", e->origin, "rule", text,
+			"action", ww_rule_action_name(e->rule.action),
+			"packets", (json_int_t)c.packets,
+			"bytes", (json_int_t)c.bytes);
+		if (e->handle < DEFAULT_HANDLE_BASE)
+			json_object_set_new(obj, "handle",
+					    json_integer(e->handle));
+		if (e->iif_index >= 0)
+			json_object_set_new(obj, "iif", json_string(
+				app->cfg.ports[e->iif_index].name));
+		json_array_append_new(arr, obj);
+	}
+	return arr;
+}
+
+json_t *
+ww_app_ct_json(struct ww_app *app)
+{
+	struct ww_ct_stats s;
+	json_t *states = json_object();
+
+	ww_app_ct_stats(app, &s);
+	for (unsigned int i = 0; i < WW_CT_FS_MAX; i++)
+		json_object_set_new(states, ww_ct_flow_state_name(i),
+				    json_integer((json_int_t)s.by_state[i]));
+	return json_pack("{s:I, s:I, s:o, s:I, s:I, s:I, s:I}",
+		"active", (json_int_t)s.active,
+		"max_flows", (json_int_t)s.max_flows,
+		"by_state", states,
+		"created", (json_int_t)s.created,
+		"expired", (json_int_t)s.expired,
+		"early_dropped", (json_int_t)s.early_dropped,
+		"refused_full", (json_int_t)s.refused_full);
 }

@@ -23,6 +23,11 @@ struct ww_app {
 	/* Counters at the last "clear port stats": shown values are deltas,
 	 * so clearing never writes to a worker's counters. */
 	struct ww_port_counters baseline[WW_MAX_PORTS];
+	/* Filtering: the rule set workers read (published under RCU, replaced
+	 * whole), and whether workers run (else jobs run in place). */
+	struct ww_ruleset *ruleset;
+	struct rte_rcu_qsbr *rcu;
+	bool workers_running;
 	volatile bool quit;
 };
 
@@ -48,6 +53,21 @@ int ww_app_option_error(int c, char **argv);
  */
 int ww_app_start(struct ww_app *app, const char *const *devices,
 		 unsigned int nb_workers);
+
+/**
+ * Compile the rules and security groups of app->cfg and publish them to
+ * the workers: each burst sees the old set or the new one, never a mix,
+ * and no packet waits. Hit counters of unchanged rules carry over.
+ * @return 0, or -errno with the reason in @p err.
+ */
+int ww_app_apply_rules(struct ww_app *app, char *err, size_t size);
+
+/** Connection-table counters summed over the workers. */
+void ww_app_ct_stats(struct ww_app *app, struct ww_ct_stats *out);
+
+/** Rule counters and conntrack counts, as the replay report shows them. */
+json_t *ww_app_rules_json(const struct ww_app *app);
+json_t *ww_app_ct_json(struct ww_app *app);
 
 /** Close ports and free workers. Workers must have stopped. */
 void ww_app_stop(struct ww_app *app);

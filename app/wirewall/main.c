@@ -189,15 +189,19 @@ main(int argc, char **argv)
 	if (ret != 0)
 		goto out_eal;
 	printf("wirewall: %u port(s), %u bridge(s), %u worker(s), %u mbufs, "
-	       "config %s\n", app.cfg.nb_ports, app.cfg.nb_bridges,
-	       app.nb_workers, app.ports.pool_size, app.config_origin);
+	       "%u rule(s), %u security group(s), config %s\n",
+	       app.cfg.nb_ports, app.cfg.nb_bridges, app.nb_workers,
+	       app.ports.pool_size, app.cfg.nb_rules, app.cfg.nb_sgs,
+	       app.config_origin);
 	fflush(stdout);
 
 	ret = launch_workers(&app);
+	app.workers_running = true;
 	if (ret == 0)
 		serve(&app, &opt);
 	app.quit = true;
 	rte_eal_mp_wait_lcore();
+	app.workers_running = false;
 
 	printf("\nwirewall: stopped; final counters:\n");
 	ww_app_print_counters(&app, stdout);

@@ -377,6 +377,8 @@ build_report(const struct replay_opts *o, const struct replay_clock *clk)
 	json_object_set_new(report, "capture_time", json_pack("{s:I, s:I}",
 		"first_ns", (json_int_t)clk->first_ns,
 		"last_ns", (json_int_t)clk->last_ns));
+	json_object_set_new(report, "rules", ww_app_rules_json(&app));
+	json_object_set_new(report, "conntrack", ww_app_ct_json(&app));
 	return report;
 }
 

@@ -3,12 +3,17 @@
  * The burst loop. Read handle_burst() top to bottom to know where every
  * packet can go:
  *
- *   rx_burst -> count -> parse -> act (forward | drop) -> tx_burst
+ *   rx_burst -> count -> parse -> conntrack -> classify -> act -> tx_burst
  *
  * Stages write each packet's verdict and reason into its metadata; the act
  * stage splits the burst once and counts every packet into one bucket.
+ * Packets of known connections (ESTABLISHED, RELATED) leave conntrack with
+ * their verdict made: only new connections and invalid packets meet the
+ * rules.
  */
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -16,11 +21,25 @@
 #include <rte_mbuf.h>
 
 #include "packet.h"
+#include "reject.h"
 #include "worker.h"
+
+#define EXPIRE_BUDGET 32        /* flows a worker may expire per burst */
+#define JOB_WAIT_US (1000 * 1000)
+
+/* What the filter stages pass along for one burst. */
+struct burst_ctx {
+	struct ww_worker *w;
+	const struct ww_rx_source *src;
+	struct ww_ruleset *rules;           /* one rule set for the burst */
+	struct ww_ct_result ct[WW_BURST];
+	struct rte_mbuf *answers[WW_BURST]; /* reject answers, to the sender */
+	uint16_t nb_answers;
+};
 
 static void
 add_source(struct ww_worker *w, const struct ww_ports *ports, uint16_t idx,
-	   uint16_t peer_idx, uint16_t queue)
+	   uint16_t peer_idx, uint16_t queue, uint16_t bridge)
 {
 	struct ww_rx_source *s = &w->sources[w->nb_sources++];
 
@@ -30,6 +49,7 @@ add_source(struct ww_worker *w, const struct ww_ports *ports, uint16_t idx,
 	s->peer_port_id = ports->port[peer_idx].port_id;
 	s->peer_queue_id = queue;
 	s->peer_idx = peer_idx;
+	s->zone = bridge;
 }
 
 void
@@ -43,14 +63,14 @@ ww_workers_assign(struct ww_worker *workers, unsigned int nb_workers,
 
 		if (spread) {
 			for (unsigned int q = 0; q < nb_workers; q++) {
-				add_source(&workers[q], ports, a, z, q);
-				add_source(&workers[q], ports, z, a, q);
+				add_source(&workers[q], ports, a, z, q, b);
+				add_source(&workers[q], ports, z, a, q, b);
 			}
 		} else {
 			struct ww_worker *owner = &workers[b % nb_workers];
 
-			add_source(owner, ports, a, z, 0);
-			add_source(owner, ports, z, a, 0);
+			add_source(owner, ports, a, z, 0, b);
+			add_source(owner, ports, z, a, 0, b);
 		}
 	}
 }
@@ -63,6 +83,132 @@ sum_bytes(struct rte_mbuf **pkts, uint16_t n)
 	for (uint16_t i = 0; i < n; i++)
 		bytes += pkts[i]->pkt_len;
 	return bytes;
+}
+
+static inline void
+drop(struct rte_mbuf *m, enum ww_reason reason)
+{
+	struct ww_pkt_meta *meta = ww_pkt_meta(m);
+
+	meta->verdict = WW_VERDICT_DROP;
+	meta->reason = reason;
+}
+
+/*
+ * Conntrack: every well-formed packet is looked up; known connections
+ * advance their state. Malformed packets were dropped by the parser and
+ * are not shown to the table.
+ */
+static inline uint16_t
+stage_conntrack(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n,
+		uint16_t nb_malformed)
+{
+	struct rte_mbuf *good[WW_BURST];
+	struct ww_ct_result res[WW_BURST];
+	uint16_t where[WW_BURST], nb_good = 0, nb_slow = 0;
+
+	if (unlikely(b->w->ct == NULL)) {
+		/* Stateless: every well-formed IP packet meets the rules. */
+		for (uint16_t i = 0; i < n; i++) {
+			const struct ww_pkt_meta *m = ww_pkt_meta(pkts[i]);
+			bool ip = m->l3 == WW_L3_IPV4 || m->l3 == WW_L3_IPV6;
+
+			b->ct[i] = (struct ww_ct_result){ .flow = UINT32_MAX,
+				.ct_state = ip && m->verdict == WW_VERDICT_FORWARD ?
+					    WW_CT_STATE_NEW : 0 };
+		}
+	} else if (likely(nb_malformed == 0)) {
+		ww_ct_lookup_burst(b->w->ct, pkts, n, b->src->zone,
+				   b->w->now_ns, b->ct);
+	} else {
+		for (uint16_t i = 0; i < n; i++) {
+			b->ct[i].ct_state = 0;
+			if (ww_pkt_meta(pkts[i])->verdict == WW_VERDICT_FORWARD) {
+				where[nb_good] = i;
+				good[nb_good++] = pkts[i];
+			}
+		}
+		ww_ct_lookup_burst(b->w->ct, good, nb_good, b->src->zone,
+				   b->w->now_ns, res);
+		for (uint16_t i = 0; i < nb_good; i++)
+			b->ct[where[i]] = res[i];
+	}
+	for (uint16_t i = 0; i < n; i++)
+		nb_slow += (b->ct[i].ct_state &
+			    (WW_CT_STATE_NEW | WW_CT_STATE_INVALID)) != 0;
+	return nb_slow;
+}
+
+/* An accepted packet: a new connection takes its place in the table. */
+static inline void
+accept_packet(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct)
+{
+	if (ct->ct_state == WW_CT_STATE_NEW && ct->trackable &&
+	    ww_ct_commit(b->w->ct, m, ct, b->w->now_ns) != 0)
+		drop(m, WW_REASON_CT_FULL);
+}
+
+static inline void
+reject_packet(struct burst_ctx *b, struct rte_mbuf *m)
+{
+	struct rte_mbuf *answer = ww_reject_build(m, b->w->pool);
+
+	if (answer != NULL)
+		b->answers[b->nb_answers++] = answer;
+	drop(m, WW_REASON_RULE_REJECT);
+}
+
+/* Carry out the first matching entry, or the default when none matched. */
+static inline void
+apply_match(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct,
+	    uint32_t match)
+{
+	const struct ww_ruleset_entry *e;
+
+	if (match == WW_RULESET_NO_MATCH) {
+		/* Nothing said no: new connections pass (security groups
+		 * close protected sides with an entry of their own), packets
+		 * that fit no state do not. */
+		if (ct->ct_state == WW_CT_STATE_INVALID)
+			drop(m, WW_REASON_CT_INVALID);
+		else
+			accept_packet(b, m, ct);
+		return;
+	}
+	e = ww_ruleset_entry(b->rules, match);
+	switch (e->rule.action) {
+	case WW_RULE_ACCEPT:
+		accept_packet(b, m, ct);
+		break;
+	case WW_RULE_REJECT:
+		reject_packet(b, m);
+		break;
+	default:
+		drop(m, e->reason);
+		break;
+	}
+}
+
+/* Classify: new connections and invalid packets meet the rules. */
+static inline void
+stage_classify(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf *slow[WW_BURST];
+	struct ww_classify_in in[WW_BURST];
+	uint16_t where[WW_BURST], nb = 0;
+	uint32_t match[WW_BURST];
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (!(b->ct[i].ct_state & (WW_CT_STATE_NEW | WW_CT_STATE_INVALID)))
+			continue;
+		in[nb] = (struct ww_classify_in){ .iif = b->src->port_idx,
+						  .ct_state = b->ct[i].ct_state };
+		where[nb] = i;
+		slow[nb++] = pkts[i];
+	}
+	ww_ruleset_classify(b->rules, b->w->id, slow, in, nb, match);
+	for (uint16_t j = 0; j < nb; j++)
+		apply_match(b, slow[j], &b->ct[where[j]], match[j]);
 }
 
 /*
@@ -91,6 +237,23 @@ transmit(struct ww_worker *w, const struct ww_rx_source *src,
 	out->tx_bytes += bytes;
 }
 
+/* Reject answers leave by the port the rejected packets came in on. */
+static void
+transmit_answers(struct burst_ctx *b)
+{
+	struct ww_port_counters *c = &b->w->counters[b->src->port_idx];
+	uint64_t bytes = sum_bytes(b->answers, b->nb_answers);
+	uint16_t sent = rte_eth_tx_burst(b->src->port_id, b->src->queue_id,
+					 b->answers, b->nb_answers);
+
+	if (sent < b->nb_answers) {
+		bytes -= sum_bytes(b->answers + sent, b->nb_answers - sent);
+		rte_pktmbuf_free_bulk(b->answers + sent, b->nb_answers - sent);
+	}
+	c->tx_packets += sent;
+	c->tx_bytes += bytes;
+}
+
 /*
  * Split the burst by verdict: forwards keep their order, drops are counted
  * by reason and freed in one call.
@@ -98,7 +261,7 @@ transmit(struct ww_worker *w, const struct ww_rx_source *src,
 static inline uint16_t
 act(struct ww_port_counters *c, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct rte_mbuf *drop[WW_BURST];
+	struct rte_mbuf *dropped[WW_BURST];
 	uint16_t nb_fwd = 0, nb_drop = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -108,11 +271,11 @@ act(struct ww_port_counters *c, struct rte_mbuf **pkts, uint16_t n)
 			pkts[nb_fwd++] = pkts[i];
 		} else {
 			c->drops[meta->reason]++;
-			drop[nb_drop++] = pkts[i];
+			dropped[nb_drop++] = pkts[i];
 		}
 	}
 	if (nb_drop != 0)
-		rte_pktmbuf_free_bulk(drop, nb_drop);
+		rte_pktmbuf_free_bulk(dropped, nb_drop);
 	return nb_fwd;
 }
 
@@ -121,18 +284,31 @@ ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 		       struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ww_port_counters *c = &w->counters[src->port_idx];
+	struct burst_ctx b = { .w = w, .src = src };
 	uint64_t bytes = sum_bytes(pkts, n);
+	uint16_t nb_malformed, nb_slow = 0;
 
 	rte_seqcount_write_begin(&w->counters_seq);
 	c->rx_packets += n;
 	c->rx_bytes += bytes;
-	if (unlikely(ww_packet_parse_burst(pkts, n) != 0)) {
+	nb_malformed = ww_packet_parse_burst(pkts, n);
+	if (w->rules != NULL) {
+		b.rules = __atomic_load_n(w->rules, __ATOMIC_ACQUIRE);
+		nb_slow = stage_conntrack(&b, pkts, n, nb_malformed);
+		if (nb_slow != 0)
+			stage_classify(&b, pkts, n);
+	}
+	if (unlikely(nb_malformed != 0 || nb_slow != 0)) {
 		n = act(c, pkts, n);
 		bytes = sum_bytes(pkts, n);
 	}
 	if (n != 0)
 		transmit(w, src, pkts, n, bytes);
+	if (unlikely(b.nb_answers != 0))
+		transmit_answers(&b);
 	rte_seqcount_write_end(&w->counters_seq);
+	if (w->ct != NULL)
+		ww_ct_expire(w->ct, w->now_ns, EXPIRE_BUDGET);
 }
 
 /* ns = tsc * (10^9 / hz), in 32.32 fixed point: no division per burst. */
@@ -142,6 +318,19 @@ tsc_to_ns(uint64_t tsc, uint64_t ns_per_tsc_fp32)
 	return (uint64_t)(((unsigned __int128)tsc * ns_per_tsc_fp32) >> 32);
 }
 
+/* A job the control plane posted: run it between bursts. */
+static inline void
+serve_mailbox(struct ww_worker *w)
+{
+	struct ww_worker_mailbox *mb = &w->mailbox;
+	uint32_t posted = __atomic_load_n(&mb->posted, __ATOMIC_ACQUIRE);
+
+	if (likely(posted == mb->done))
+		return;
+	mb->fn(w->ct, mb->arg);
+	__atomic_store_n(&mb->done, posted, __ATOMIC_RELEASE);
+}
+
 int
 ww_worker_main(void *arg)
 {
@@ -149,7 +338,13 @@ ww_worker_main(void *arg)
 	struct rte_mbuf *pkts[WW_BURST];
 	const uint64_t ns_per_tsc = ((uint64_t)NS_PER_S << 32) / rte_get_tsc_hz();
 
+	if (w->rcu != NULL) {
+		rte_rcu_qsbr_thread_register(w->rcu, w->id);
+		rte_rcu_qsbr_thread_online(w->rcu, w->id);
+	}
 	while (!*w->quit) {
+		bool idle = true;
+
 		for (unsigned int i = 0; i < w->nb_sources; i++) {
 			const struct ww_rx_source *src = &w->sources[i];
 			uint16_t n = rte_eth_rx_burst(src->port_id,
@@ -158,11 +353,47 @@ ww_worker_main(void *arg)
 
 			if (n == 0)
 				continue;
+			idle = false;
 			w->now_ns = tsc_to_ns(rte_rdtsc(), ns_per_tsc);
 			ww_worker_handle_burst(w, src, pkts, n);
 		}
+		if (idle && w->ct != NULL) {
+			w->now_ns = tsc_to_ns(rte_rdtsc(), ns_per_tsc);
+			ww_ct_expire(w->ct, w->now_ns, EXPIRE_BUDGET);
+		}
+		serve_mailbox(w);
+		/* Between bursts no rule set is held: old ones may go. */
+		if (w->rcu != NULL)
+			rte_rcu_qsbr_quiescent(w->rcu, w->id);
+	}
+	if (w->rcu != NULL) {
+		rte_rcu_qsbr_thread_offline(w->rcu, w->id);
+		rte_rcu_qsbr_thread_unregister(w->rcu, w->id);
 	}
 	return 0;
+}
+
+int
+ww_worker_run_job(struct ww_worker *w, bool running, ww_worker_job_fn fn,
+		  void *arg)
+{
+	struct ww_worker_mailbox *mb = &w->mailbox;
+	uint32_t posted;
+
+	if (!running) {
+		fn(w->ct, arg);
+		return 0;
+	}
+	mb->fn = fn;
+	mb->arg = arg;
+	posted = mb->posted + 1;
+	__atomic_store_n(&mb->posted, posted, __ATOMIC_RELEASE);
+	for (unsigned int waited = 0; waited < JOB_WAIT_US; waited += 100) {
+		if (__atomic_load_n(&mb->done, __ATOMIC_ACQUIRE) == posted)
+			return 0;
+		usleep(100);
+	}
+	return -ETIMEDOUT;
 }
 
 void

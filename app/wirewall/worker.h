@@ -11,9 +11,12 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_seqcount.h>
 
 #include "config.h"
+#include "conntrack.h"
+#include "rules.h"
 #include "counters.h"
 #include "ports.h"
 
@@ -27,6 +30,21 @@ struct ww_rx_source {
 	uint16_t peer_port_id;
 	uint16_t peer_queue_id;
 	uint16_t peer_idx;
+	uint16_t zone;      /* bridge index: conntrack keeps bridges apart */
+};
+
+/*
+ * A job the control plane hands a worker (show or flush its connection
+ * table): the worker runs it between bursts, in its own context, so its
+ * table never needs a lock.
+ */
+typedef void (*ww_worker_job_fn)(struct ww_ct_table *ct, void *arg);
+
+struct ww_worker_mailbox {
+	ww_worker_job_fn fn;
+	void *arg;
+	uint32_t posted;  /* written by the control plane */
+	uint32_t done;    /* written by the worker */
 };
 
 struct ww_worker {
@@ -36,6 +54,13 @@ struct ww_worker {
 	struct ww_rx_source sources[WW_MAX_PORTS];
 	uint64_t now_ns;          /* the worker's clock: TSC live, capture in replay */
 	volatile bool *quit;
+	/* Filtering: the published rule set (RCU), the worker's own
+	 * connection table, the pool reject answers come from. */
+	struct ww_ruleset *const *rules;
+	struct rte_rcu_qsbr *rcu;
+	struct ww_ct_table *ct;
+	struct rte_mempool *pool;
+	struct ww_worker_mailbox mailbox;
 	/* Counters change within a burst (rx first, then its buckets); readers
 	 * take them between bursts, where rx = sum of buckets holds. */
 	rte_seqcount_t counters_seq;
@@ -61,6 +86,15 @@ int ww_worker_main(void *arg);
  */
 void ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 			    struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Run @p fn on worker @p w's connection table in the worker's context and
+ * wait for it (up to a second). With @p running false (replay, or workers
+ * stopped) it runs right here.
+ * @return 0, or -ETIMEDOUT.
+ */
+int ww_worker_run_job(struct ww_worker *w, bool running, ww_worker_job_fn fn,
+		      void *arg);
 
 /**
  * Sum the counters of port @p port_idx over all workers into @p out, each

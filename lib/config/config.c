@@ -411,6 +411,264 @@ set_bridges(struct parse_ctx *ctx, json_t *value, void *target)
 	return 0;
 }
 
+
+/* ---- rules ---- */
+
+int
+ww_config_check_rule(const struct ww_config *cfg, const struct ww_rule *r,
+		     bool in_group, char *msg, size_t size)
+{
+	if (in_group && r->action != WW_RULE_ACCEPT) {
+		snprintf(msg, size, "a security group holds allow rules only; "
+			 "this rule's action is %s (put drop and reject rules "
+			 "in $.rules)", ww_rule_action_name(r->action));
+		return -EINVAL;
+	}
+	if (in_group && r->iif[0] != '\0') {
+		snprintf(msg, size, "a security group rule takes no iif: the "
+			 "group applies to what enters the protected side");
+		return -EINVAL;
+	}
+	if (r->iif[0] != '\0' && ww_config_port_index(cfg, r->iif) < 0) {
+		snprintf(msg, size, "iif \"%s\": no port of that name in $.ports",
+			 r->iif);
+		return -EINVAL;
+	}
+	if (ww_rule_check_size(r) != 0) {
+		snprintf(msg, size, "the rule's sets expand to too many "
+			 "combinations (at most 4096): split it");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One rule: a string (text form) or an object (JSON form). */
+static int
+parse_rule(struct parse_ctx *ctx, json_t *value, bool in_group,
+	   struct ww_config_rule *out)
+{
+	struct ww_rule_error rerr;
+	char msg[256];
+
+	if (!json_is_string(value) && !json_is_object(value))
+		return fail(ctx, "expected a rule as a string or an object, "
+			    "got %s", type_name(json_typeof(value)));
+	if (ww_rule_from_json(value, &out->rule, &rerr) != 0) {
+		if (rerr.column > 0)
+			return fail(ctx, "column %d: %s", rerr.column,
+				    rerr.message);
+		path_push(ctx, "%s", rerr.path);
+		return fail(ctx, "%s", rerr.message);
+	}
+	if (ww_config_check_rule(ctx->cfg, &out->rule, in_group, msg,
+				 sizeof(msg)) != 0)
+		return fail(ctx, "%s", msg);
+	out->handle = ctx->cfg->next_handle++;
+	return 0;
+}
+
+static int
+parse_rule_array(struct parse_ctx *ctx, json_t *value, bool in_group,
+		 struct ww_config_rule **rules, unsigned int *nb)
+{
+	size_t i, n = json_array_size(value);
+	json_t *item;
+	int ret;
+
+	if (n > WW_RULES_MAX)
+		return fail(ctx, "at most %d rules, got %zu", WW_RULES_MAX, n);
+	if (n == 0)
+		return 0;
+	*rules = calloc(n, sizeof(**rules));
+	if (*rules == NULL)
+		return fail(ctx, "out of memory for %zu rules", n);
+	json_array_foreach(value, i, item) {
+		size_t mark = path_push(ctx, "[%zu]", i);
+
+		ret = parse_rule(ctx, item, in_group, &(*rules)[i]);
+		if (ret < 0)
+			return ret;
+		*nb = i + 1;
+		path_pop(ctx, mark);
+	}
+	return 0;
+}
+
+static int
+set_rules(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	struct ww_config *cfg = target;
+
+	return parse_rule_array(ctx, value, false, &cfg->rules, &cfg->nb_rules);
+}
+
+/* ---- security groups ---- */
+
+static int
+set_sg_name(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	return copy_name(ctx, value, ((struct ww_config_sg *)target)->name);
+}
+
+static int
+set_sg_bridge(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	struct ww_config_sg *sg = target;
+	const char *name = json_string_value(value);
+
+	for (unsigned int b = 0; b < ctx->cfg->nb_bridges; b++) {
+		if (strcmp(ctx->cfg->bridges[b].name, name) != 0)
+			continue;
+		if (ctx->cfg->bridges[b].protected_side < 0)
+			return fail(ctx, "bridge \"%s\" has no protected side: "
+				    "set $.bridges[%u].protected to the port "
+				    "the group protects", name, b);
+		sg->bridge = b;
+		return 0;
+	}
+	return fail(ctx, "no bridge named \"%s\" in $.bridges", name);
+}
+
+static int
+set_sg_rules(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	struct ww_config_sg *sg = target;
+
+	return parse_rule_array(ctx, value, true, &sg->rules, &sg->nb_rules);
+}
+
+static const struct directive sg_directives[] = {
+	{ "name", JSON_STRING, true, set_sg_name },
+	{ "bridge", JSON_STRING, true, set_sg_bridge },
+	{ "rules", JSON_ARRAY, true, set_sg_rules },
+};
+
+static int
+set_security_groups(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	struct ww_config *cfg = target;
+	size_t i, n = json_array_size(value);
+	json_t *item;
+	int ret;
+
+	if (n > WW_SG_MAX)
+		return fail(ctx, "at most %d security groups, got %zu",
+			    WW_SG_MAX, n);
+	if (n == 0)
+		return 0;
+	cfg->sgs = calloc(n, sizeof(*cfg->sgs));
+	if (cfg->sgs == NULL)
+		return fail(ctx, "out of memory");
+	json_array_foreach(value, i, item) {
+		size_t mark = path_push(ctx, "[%zu]", i);
+
+		cfg->nb_sgs = i + 1;
+		ret = expect_object(ctx, item);
+		if (ret == 0)
+			ret = apply_directives(ctx, item, sg_directives,
+					       DIM(sg_directives), &cfg->sgs[i]);
+		if (ret == 0 && ww_config_sg_index(cfg, cfg->sgs[i].name) !=
+				(int)i)
+			ret = fail(ctx, "security group name \"%s\" is already "
+				   "used", cfg->sgs[i].name);
+		if (ret < 0)
+			return ret;
+		path_pop(ctx, mark);
+	}
+	return 0;
+}
+
+/* ---- conntrack ---- */
+
+static int
+set_ct_max_flows(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	return get_uint(ctx, value, 1, 16 * 1024 * 1024,
+			&((struct ww_ct_config *)target)->max_flows);
+}
+
+static int
+set_ct_full_policy(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	struct ww_ct_config *ct = target;
+	const char *s = json_string_value(value);
+
+	if (strcmp(s, "drop-new") == 0)
+		ct->full_policy = WW_CT_FULL_DROP_NEW;
+	else if (strcmp(s, "early-drop") == 0)
+		ct->full_policy = WW_CT_FULL_EARLY_DROP;
+	else
+		return fail(ctx, "unknown policy \"%s\" (expected \"drop-new\" "
+			    "or \"early-drop\")", s);
+	return 0;
+}
+
+static int
+set_ct_strict(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	((struct ww_ct_config *)target)->strict = json_is_true(value);
+	return 0;
+}
+
+static int
+set_ct_timeouts(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	struct ww_ct_config *ct = target;
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(value, key, v) {
+		unsigned int s;
+		size_t mark = path_push(ctx, ".%s", key);
+
+		for (s = 0; s < WW_CT_FS_MAX; s++)
+			if (strcmp(ww_ct_timeout_key(s), key) == 0)
+				break;
+		if (s == WW_CT_FS_MAX) {
+			char expected[256] = "";
+			size_t used = 0;
+
+			for (unsigned int k = 0; k < WW_CT_FS_MAX; k++)
+				used += snprintf(expected + used,
+					sizeof(expected) - used, "%s%s",
+					k ? ", " : "", ww_ct_timeout_key(k));
+			return fail(ctx, "unknown timeout \"%s\" (expected one "
+				    "of: %s)", key, expected);
+		}
+		if (!json_is_integer(v))
+			return fail(ctx, "expected an integer (seconds), got %s",
+				    type_name(json_typeof(v)));
+		if (get_uint(ctx, v, 1, 30 * 86400, &ct->timeout_s[s]) != 0)
+			return -EINVAL;
+		path_pop(ctx, mark);
+	}
+	return 0;
+}
+
+static int
+set_ct_enabled(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	((struct ww_ct_config *)target)->enabled = json_is_true(value);
+	return 0;
+}
+
+static const struct directive ct_directives[] = {
+	{ "enabled", JSON_TRUE, false, set_ct_enabled },
+	{ "max_flows", JSON_INTEGER, false, set_ct_max_flows },
+	{ "full_policy", JSON_STRING, false, set_ct_full_policy },
+	{ "strict", JSON_TRUE, false, set_ct_strict },
+	{ "timeouts", JSON_OBJECT, false, set_ct_timeouts },
+};
+
+static int
+set_conntrack(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	struct ww_config *cfg = target;
+
+	return apply_directives(ctx, value, ct_directives, DIM(ct_directives),
+				&cfg->conntrack);
+}
+
 /* ---- top level ---- */
 
 static int
@@ -432,6 +690,9 @@ static const struct directive top_directives[] = {
 	{ "mbufs", JSON_INTEGER, false, set_mbufs },
 	{ "ports", JSON_ARRAY, true, set_ports },
 	{ "bridges", JSON_ARRAY, false, set_bridges },
+	{ "conntrack", JSON_OBJECT, false, set_conntrack },
+	{ "rules", JSON_ARRAY, false, set_rules },
+	{ "security_groups", JSON_ARRAY, false, set_security_groups },
 };
 
 static void
@@ -467,6 +728,9 @@ ww_config_parse(const char *text, const char *origin, struct ww_config *cfg,
 	}
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.workers = 1;
+	tmp.next_handle = 1;
+	ww_ct_config_default(&tmp.conntrack);
+	tmp.conntrack.enabled = true;
 	ret = expect_object(&ctx, doc);
 	if (ret == 0)
 		ret = apply_directives(&ctx, doc, top_directives,
@@ -474,6 +738,8 @@ ww_config_parse(const char *text, const char *origin, struct ww_config *cfg,
 	json_decref(doc);
 	if (ret == 0)
 		*cfg = tmp;
+	else
+		ww_config_free(&tmp);
 	return ret;
 }
 
@@ -543,6 +809,51 @@ ww_config_error_format(const struct ww_config_error *err, char *buf,
 			err->message);
 }
 
+/* Rules as their text form: what an operator would have written. */
+static json_t *
+rules_to_json(const struct ww_config_rule *rules, unsigned int n)
+{
+	json_t *arr = json_array();
+	char text[WW_RULE_TEXT_MAX];
+
+	for (unsigned int i = 0; i < n; i++) {
+		ww_rule_format(&rules[i].rule, text, sizeof(text));
+		json_array_append_new(arr, json_string(text));
+	}
+	return arr;
+}
+
+static json_t *
+sgs_to_json(const struct ww_config *cfg)
+{
+	json_t *arr = json_array();
+
+	for (unsigned int i = 0; i < cfg->nb_sgs; i++) {
+		const struct ww_config_sg *sg = &cfg->sgs[i];
+
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:o}",
+			"name", sg->name,
+			"bridge", cfg->bridges[sg->bridge].name,
+			"rules", rules_to_json(sg->rules, sg->nb_rules)));
+	}
+	return arr;
+}
+
+static json_t *
+conntrack_to_json(const struct ww_ct_config *ct)
+{
+	json_t *timeouts = json_object();
+
+	for (unsigned int s = 0; s < WW_CT_FS_MAX; s++)
+		json_object_set_new(timeouts, ww_ct_timeout_key(s),
+				    json_integer(ct->timeout_s[s]));
+	return json_pack("{s:b, s:i, s:s, s:b, s:o}", "enabled", ct->enabled,
+		"max_flows", ct->max_flows,
+		"full_policy", ct->full_policy == WW_CT_FULL_EARLY_DROP ?
+			       "early-drop" : "drop-new",
+		"strict", ct->strict, "timeouts", timeouts);
+}
+
 json_t *
 ww_config_to_json(const struct ww_config *cfg)
 {
@@ -568,7 +879,32 @@ ww_config_to_json(const struct ww_config *cfg)
 				"bridges", bridges);
 	if (cfg->mbufs != 0)
 		json_object_set_new(doc, "mbufs", json_integer(cfg->mbufs));
+	json_object_set_new(doc, "conntrack", conntrack_to_json(&cfg->conntrack));
+	json_object_set_new(doc, "rules", rules_to_json(cfg->rules,
+							cfg->nb_rules));
+	json_object_set_new(doc, "security_groups", sgs_to_json(cfg));
 	return doc;
+}
+
+void
+ww_config_free(struct ww_config *cfg)
+{
+	for (unsigned int i = 0; cfg->sgs != NULL && i < cfg->nb_sgs; i++)
+		free(cfg->sgs[i].rules);
+	free(cfg->sgs);
+	free(cfg->rules);
+	cfg->sgs = NULL;
+	cfg->rules = NULL;
+	cfg->nb_sgs = cfg->nb_rules = 0;
+}
+
+int
+ww_config_sg_index(const struct ww_config *cfg, const char *name)
+{
+	for (unsigned int i = 0; i < cfg->nb_sgs; i++)
+		if (strcmp(cfg->sgs[i].name, name) == 0)
+			return (int)i;
+	return -ENOENT;
 }
 
 int

@@ -20,6 +20,9 @@
 
 #include <jansson.h>
 
+#include "conntrack.h"
+#include "rules.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -31,6 +34,8 @@ extern "C" {
 #define WW_MAX_WORKERS 64
 #define WW_MBUFS_MIN 1024
 #define WW_MBUFS_MAX (16u * 1024 * 1024)
+#define WW_RULES_MAX 100000   /**< explicit rules, and rules of all groups */
+#define WW_SG_MAX 256
 
 struct ww_config_port {
 	char name[WW_NAME_MAX];
@@ -43,6 +48,24 @@ struct ww_config_bridge {
 	int protected_side; /**< 0 or 1 (index into port[]), -1 if none */
 };
 
+/** A rule with its handle: a stable id (as nft's) for the prompt and counters. */
+struct ww_config_rule {
+	struct ww_rule rule;
+	uint32_t handle;
+};
+
+/**
+ * A security group: allow rules for new connections entering the
+ * protected side of a bridge. Rules carry no iif: the group applies to
+ * what enters through the bridge's other (unprotected) port.
+ */
+struct ww_config_sg {
+	char name[WW_NAME_MAX];
+	uint16_t bridge;             /**< index into ww_config.bridges */
+	unsigned int nb_rules;
+	struct ww_config_rule *rules;
+};
+
 struct ww_config {
 	unsigned int workers; /**< worker lcores (default 1) */
 	unsigned int mbufs;   /**< packet buffers; 0 = sized automatically */
@@ -50,6 +73,12 @@ struct ww_config {
 	struct ww_config_port ports[WW_MAX_PORTS];
 	unsigned int nb_bridges;
 	struct ww_config_bridge bridges[WW_MAX_BRIDGES];
+	unsigned int nb_rules;        /**< explicit rules, evaluated first */
+	struct ww_config_rule *rules; /**< heap: see ww_config_free() */
+	unsigned int nb_sgs;
+	struct ww_config_sg *sgs;     /**< heap */
+	struct ww_ct_config conntrack; /**< max_flows is the appliance's total */
+	uint32_t next_handle;         /**< handle of the next rule added */
 };
 
 /** Where and why a document was rejected. */
@@ -91,6 +120,20 @@ const char *ww_config_default_text(void);
  */
 int ww_config_error_format(const struct ww_config_error *err, char *buf,
 			   size_t size);
+
+/** Free what a parsed configuration holds on the heap (rules, groups). */
+void ww_config_free(struct ww_config *cfg);
+
+/**
+ * Check one rule against the configuration (its iif names a port, it is
+ * small enough to compile; in a security group: an allow rule without iif).
+ * @return 0, or -EINVAL with the reason in @p msg.
+ */
+int ww_config_check_rule(const struct ww_config *cfg, const struct ww_rule *r,
+			 bool in_group, char *msg, size_t size);
+
+/** Index of the security group named @p name, or -ENOENT. */
+int ww_config_sg_index(const struct ww_config *cfg, const char *name);
 
 /** The configuration as a JSON document (new reference), the inverse of parse. */
 json_t *ww_config_to_json(const struct ww_config *cfg);

@@ -54,7 +54,12 @@ extern "C" {
 	X(UDP_BAD_LENGTH, "udp-bad-length", "UDP length below 8 or past the datagram") \
 	X(ICMP_TRUNCATED, "icmp-truncated", "datagram ends inside the ICMP header") \
 	X(ICMPV6_TRUNCATED, "icmpv6-truncated", "datagram ends inside the ICMPv6 header") \
-	X(TX_FULL, "tx-full", "the peer port did not take it (TX queue full, or the device refused it)")
+	X(TX_FULL, "tx-full", "the peer port did not take it (TX queue full, or the device refused it)") \
+	X(RULE_DROP, "rule-drop", "a rule's drop action") \
+	X(RULE_REJECT, "rule-reject", "a rule's reject action (answered with a TCP RST or an ICMP unreachable)") \
+	X(POLICY_DROP, "policy-drop", "new connection into a protected segment that no security group allows (default-closed)") \
+	X(CT_INVALID, "ct-invalid", "fits no connection state (e.g. an unsolicited SYN-ACK, a mid-stream ACK with no connection)") \
+	X(CT_FULL, "ct-full", "new connection refused: the connection table is full (conntrack.max_flows)")
 
 enum ww_reason {
 #define WW_REASON_ENUM(e, name, help) WW_REASON_##e,

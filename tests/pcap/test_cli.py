@@ -36,6 +36,8 @@ def live_config(tmp, rx_pcap):
             {"name": "inside", "device": "net_pcap1,tx_pcap=%s/out.pcap" % tmp},
         ],
         "bridges": [{"name": "br0", "ports": ["outside", "inside"], "protected": "inside"}],
+        # The test traffic is DNS from outside: the protected side allows it.
+        "security_groups": [{"name": "dns", "bridge": "br0", "rules": ["udp dport 53 accept"]}],
     }
 
 

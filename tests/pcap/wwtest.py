@@ -11,14 +11,17 @@ from scapy.all import PcapReader, wrpcap  # noqa: F401  (re-exported)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WIREWALL = os.environ.get("WIREWALL", os.path.join(ROOT, "build", "app", "wirewall"))
 
-# A two-port bridge; devices are replaced by replay, so any string will do.
+# A plain two-port bridge (no protected side, no connection tracking: every
+# well-formed frame passes); devices are replaced by replay, so any string
+# will do. The filtering tests build their own configurations.
 BRIDGE_CONFIG = {
     "workers": 1,
     "ports": [
         {"name": "outside", "device": "net_null0"},
         {"name": "inside", "device": "net_null1"},
     ],
-    "bridges": [{"name": "br0", "ports": ["outside", "inside"], "protected": "inside"}],
+    "bridges": [{"name": "br0", "ports": ["outside", "inside"]}],
+    "conntrack": {"enabled": False},
 }
 
 

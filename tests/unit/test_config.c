@@ -73,7 +73,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[]", "$", "expected an object, got an array" },
 	{ "{}", "$", "missing required key \"ports\"" },
 	{ "{\"ports\":[]}", "$.ports", "expected 1 to 16 ports, got 0" },
-	{ "{" PORTS ",\"foo\":1}", "$", "unknown key \"foo\" (expected one of: workers, mbufs, ports, bridges)" },
+	{ "{" PORTS ",\"foo\":1}", "$", "unknown key \"foo\" (expected one of: workers, mbufs, ports, bridges, conntrack, rules, security_groups)" },
 	{ "{" PORTS ",\"workers\":\"2\"}", "$.workers", "expected an integer, got a string" },
 	{ "{" PORTS ",\"workers\":0}", "$.workers", "0 is out of range (1..64)" },
 	{ "{" PORTS ",\"workers\":1.5}", "$.workers", "expected an integer, got a number with a fraction" },
