@@ -233,12 +233,14 @@ def _tcp_payload_len(data):
 
 
 def mix(packets=4096, seed=1, flows=None, ipv6_share=0.1, tcp_share=0.6,
-        size=MIN_FRAME):
+        size=MIN_FRAME, syn_first=True):
     """Seeded list of frames over many flows, round-robin across flows.
 
     flows defaults to max(1024, packets // 4), capped at packets.  The first
     round carries each TCP flow's SYN and later rounds ACKs with advancing
     sequence numbers, so a stateful device sees plausible connections.
+    With syn_first=False every TCP frame is a data segment (a capture that
+    loops forever must not reopen its connections on every pass).
     """
     rng = random.Random(seed)
     if flows is None:
@@ -248,7 +250,7 @@ def mix(packets=4096, seed=1, flows=None, ipv6_share=0.1, tcp_share=0.6,
     seqs = [[rng.randrange(1 << 32), rng.randrange(1 << 32)] for _ in tuples]
     out = []
     for i in range(packets):
-        n, first = i % len(tuples), i < len(tuples)
+        n, first = i % len(tuples), i < len(tuples) and syn_first
         src, dst, proto, sport, dport = tuples[n]
         seq, peer = seqs[n]
         flags = TCP_SYN if first else TCP_ACK | TCP_PSH

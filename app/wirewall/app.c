@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
@@ -207,7 +209,8 @@ ww_app_apply_rules(struct ww_app *app, char *err, size_t size)
 {
 	struct ww_ruleset *rs, *old;
 	struct ww_ruleset_entry *entries;
-	unsigned int n;
+	uint64_t start = rte_get_timer_cycles();
+	unsigned int n = 0;
 
 	entries = collect_entries(&app->cfg, &n);
 	if (entries == NULL) {
@@ -229,7 +232,31 @@ ww_app_apply_rules(struct ww_app *app, char *err, size_t size)
 		rte_rcu_qsbr_synchronize(app->rcu, RTE_QSBR_THRID_INVALID);
 	ww_ruleset_carry_counters(rs, old);
 	ww_ruleset_free(old);
+	app->rules_publish_ns = (rte_get_timer_cycles() - start) * NS_PER_S /
+				rte_get_timer_hz();
 	return 0;
+}
+
+void
+ww_app_print_filter(const struct ww_app *app, FILE *f)
+{
+	const struct ww_ct_table *ct = app->workers ? app->workers[0].ct : NULL;
+	unsigned int n = app->ruleset ? ww_ruleset_size(app->ruleset) : 0;
+
+	fprintf(f, "wirewall: rule set of %u entries compiled and published in "
+		"%.1f ms\n", n, app->rules_publish_ns / 1e6);
+	if (ct != NULL) {
+		struct ww_ct_stats s;
+
+		ww_ct_get_stats(ct, &s);
+		fprintf(f, "wirewall: conntrack: %" PRIu64 " flows per worker, "
+			"%zu bytes (%.1f bytes per flow)\n", s.max_flows,
+			ww_ct_memory(ct), (double)ww_ct_memory(ct) /
+			(s.max_flows ? s.max_flows : 1));
+	} else {
+		fprintf(f, "wirewall: conntrack: disabled (stateless rules)\n");
+	}
+	fflush(f);
 }
 
 static int

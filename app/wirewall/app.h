@@ -28,6 +28,7 @@ struct ww_app {
 	struct ww_ruleset *ruleset;
 	struct rte_rcu_qsbr *rcu;
 	bool workers_running;
+	uint64_t rules_publish_ns;  /* how long the last apply took */
 	volatile bool quit;
 };
 
@@ -61,6 +62,9 @@ int ww_app_start(struct ww_app *app, const char *const *devices,
  * @return 0, or -errno with the reason in @p err.
  */
 int ww_app_apply_rules(struct ww_app *app, char *err, size_t size);
+
+/** Rule-set size and compile time, conntrack size and memory, on @p f. */
+void ww_app_print_filter(const struct ww_app *app, FILE *f);
 
 /** Connection-table counters summed over the workers. */
 void ww_app_ct_stats(struct ww_app *app, struct ww_ct_stats *out);

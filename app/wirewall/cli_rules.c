@@ -67,12 +67,18 @@ print_entries(const struct ww_app *app, const char *origin)
 static void
 report(int ret, const char *err, const char *what)
 {
-	if (ret < 0)
+	const struct ww_app *app = ww_cli_app();
+
+	if (ret < 0) {
 		ww_cli_error("%s", err);
-	else if (ret > 0)
+		return;
+	}
+	if (ret > 0)
 		printf("  %s: handle %d\n", what, ret);
 	else
 		printf("  %s\n", what);
+	printf("  rule set of %u entries compiled and published in %.1f ms\n",
+	       ww_ruleset_size(app->ruleset), app->rules_publish_ns / 1e6);
 	fflush(stdout);
 }
 
@@ -247,7 +253,7 @@ cmd_sg_show_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_sg_show_result *r = parsed;
 	struct ww_app *app = ww_cli_app();
-	char origin[48];
+	char origin[sizeof(r->name) + 4];
 
 	if (ww_config_sg_index(&app->cfg, r->name) < 0) {
 		ww_cli_error("no security group named \"%s\" (see sg list)",

@@ -193,7 +193,7 @@ main(int argc, char **argv)
 	       app.cfg.nb_ports, app.cfg.nb_bridges, app.nb_workers,
 	       app.ports.pool_size, app.cfg.nb_rules, app.cfg.nb_sgs,
 	       app.config_origin);
-	fflush(stdout);
+	ww_app_print_filter(&app, stdout);
 
 	ret = launch_workers(&app);
 	app.workers_running = true;

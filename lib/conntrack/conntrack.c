@@ -21,6 +21,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -96,6 +97,11 @@ struct ct_flow {
 
 static_assert(sizeof(struct ct_flow) == 64, "a flow entry is one cache line");
 static_assert(sizeof(struct ww_ct_key) == 40, "keys hash without padding");
+static_assert(offsetof(struct ww_ct_key, port) == 32 &&
+	      offsetof(struct ww_ct_key, proto) == 36 &&
+	      offsetof(struct ww_ct_key, family) == 37 &&
+	      offsetof(struct ww_ct_key, zone) == 38,
+	      "key_fill() builds the key as five 8-byte words");
 
 struct ct_list {
 	uint32_t head, tail;
@@ -236,45 +242,16 @@ load_be16(const uint8_t *p)
 	return rte_be_to_cpu_16(v);
 }
 
-static inline uint64_t
-load_be64(const uint8_t *p)
-{
-	rte_be64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_64(v);
-}
-
-static inline uint32_t
-load_be32(const uint8_t *p)
-{
-	rte_be32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return rte_be_to_cpu_32(v);
-}
-
 /* 1 if (src, sport) sorts first, i.e. is the key's side 0. Addresses are
  * compared as big-endian words: the same order as bytewise. */
 static inline uint8_t
-src_sorts_first(const uint8_t *src, const uint8_t *dst, bool v6,
-		uint16_t sport, uint16_t dport)
+sorts_first(uint64_t s0, uint64_t s1, uint64_t d0, uint64_t d1,
+	    uint16_t sport, uint16_t dport)
 {
-	uint64_t a0, a1 = 0, b0, b1 = 0;
-
-	if (v6) {
-		a0 = load_be64(src);
-		a1 = load_be64(src + 8);
-		b0 = load_be64(dst);
-		b1 = load_be64(dst + 8);
-	} else {
-		a0 = load_be32(src);
-		b0 = load_be32(dst);
-	}
-	if (a0 != b0)
-		return a0 < b0;
-	if (a1 != b1)
-		return a1 < b1;
+	if (s0 != d0)
+		return s0 < d0;
+	if (s1 != d1)
+		return s1 < d1;
 	return sport <= dport;
 }
 
@@ -294,30 +271,82 @@ key_cmp(const void *a, const void *b, size_t len __rte_unused)
 	return diff != 0;
 }
 
-/* Fill the canonical key; returns whether the source is side 0. */
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+/*
+ * Fill the canonical key and its hash; returns whether the source is side
+ * 0. The key is made of five 8-byte words built in registers: each is
+ * stored once and hashed from the register, never read back (a word read
+ * back across several narrower stores would stall store forwarding).
+ * Hashing the words in order is what rte_hash_crc() does with the key.
+ */
 static inline uint8_t
-key_fill(struct ww_ct_key *k, const uint8_t *src, const uint8_t *dst,
-	 bool v6, uint16_t sport, uint16_t dport, uint8_t proto,
-	 uint16_t zone)
+key_fill(struct ww_ct_key *k, hash_sig_t *sig, const uint8_t *src,
+	 const uint8_t *dst, bool v6, uint16_t sport, uint16_t dport,
+	 uint8_t proto, uint16_t zone)
 {
-	uint8_t lo = src_sorts_first(src, dst, v6, sport, dport);
+	uint64_t s0, s1 = 0, d0, d1 = 0, w[5];
+	uint32_t crc = 0;
+	uint8_t lo;
 
-	/* Every byte is hashed and compared: IPv4 keys are zero-padded. */
-	memset(k, 0, sizeof(*k));
 	if (v6) {
-		memcpy(k->addr[!lo], src, 16);
-		memcpy(k->addr[lo], dst, 16);
+		memcpy(&s0, src, 8);
+		memcpy(&s1, src + 8, 8);
+		memcpy(&d0, dst, 8);
+		memcpy(&d1, dst + 8, 8);
+		lo = sorts_first(rte_be_to_cpu_64(s0), rte_be_to_cpu_64(s1),
+				 rte_be_to_cpu_64(d0), rte_be_to_cpu_64(d1),
+				 sport, dport);
 	} else {
-		memcpy(k->addr[!lo], src, 4);
-		memcpy(k->addr[lo], dst, 4);
+		uint32_t s4, d4;
+
+		/* Zero-extended, the address is the word's first 4 bytes. */
+		memcpy(&s4, src, 4);
+		memcpy(&d4, dst, 4);
+		s0 = s4;
+		d0 = d4;
+		lo = sorts_first(rte_be_to_cpu_32(s4), 0, rte_be_to_cpu_32(d4),
+				 0, sport, dport);
 	}
+	w[0] = lo ? s0 : d0;
+	w[1] = lo ? s1 : d1;
+	w[2] = lo ? d0 : s0;
+	w[3] = lo ? d1 : s1;
+	w[4] = (uint64_t)(lo ? sport : dport) |
+	       (uint64_t)(lo ? dport : sport) << 16 |
+	       (uint64_t)proto << 32 | (uint64_t)(v6 ? 6 : 4) << 40 |
+	       (uint64_t)zone << 48;
+	for (unsigned int i = 0; i < RTE_DIM(w); i++) {
+		/* Word by word: copied as one block, the compiler goes
+		 * through the stack and stalls on that instead. */
+		memcpy((uint8_t *)k + 8 * i, &w[i], 8);
+		crc = rte_hash_crc_8byte(w[i], crc);
+	}
+	*sig = crc;
+	return lo;
+}
+#else
+static inline uint8_t
+key_fill(struct ww_ct_key *k, hash_sig_t *sig, const uint8_t *src,
+	 const uint8_t *dst, bool v6, uint16_t sport, uint16_t dport,
+	 uint8_t proto, uint16_t zone)
+{
+	unsigned int alen = v6 ? 16 : 4;
+	uint8_t lo;
+	int c = memcmp(src, dst, alen);
+
+	lo = c != 0 ? c < 0 : sport <= dport;
+	memset(k, 0, sizeof(*k));
+	memcpy(k->addr[!lo], src, alen);
+	memcpy(k->addr[lo], dst, alen);
 	k->port[!lo] = sport;
 	k->port[lo] = dport;
 	k->proto = proto;
 	k->family = v6 ? 6 : 4;
 	k->zone = zone;
+	*sig = rte_hash_crc(k, sizeof(*k), 0);
 	return lo;
 }
+#endif
 
 static inline bool
 icmp_is_error(uint8_t type, bool v6)
@@ -336,7 +365,8 @@ icmp_is_error(uint8_t type, bool v6)
  */
 static int
 icmp_error_key(const struct rte_mbuf *m, const struct ww_pkt_meta *meta,
-	       bool v6, uint16_t zone, struct ww_ct_key *k, uint8_t *src_lo)
+	       bool v6, uint16_t zone, struct ww_ct_key *k, hash_sig_t *sig,
+	       uint8_t *src_lo)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t limit = RTE_MIN((uint32_t)m->data_len, (uint32_t)meta->l3_end);
@@ -381,11 +411,11 @@ icmp_error_key(const struct rte_mbuf *m, const struct ww_pkt_meta *meta,
 		sport = dport = load_be16(p + l4 + 4);
 	}
 	if (v6)
-		*src_lo = key_fill(k, ip + 8, ip + 24, true, sport, dport,
+		*src_lo = key_fill(k, sig, ip + 8, ip + 24, true, sport, dport,
 				   proto, zone);
 	else
-		*src_lo = key_fill(k, ip + 12, ip + 16, false, sport, dport,
-				   proto, zone);
+		*src_lo = key_fill(k, sig, ip + 12, ip + 16, false, sport,
+				   dport, proto, zone);
 	return 0;
 }
 
@@ -447,12 +477,12 @@ classify(struct rte_mbuf *m, uint16_t zone, struct ww_ct_result *r,
 			*kind = K_ECHO_REP;
 		} else if (icmp_is_error(type, v6)) {
 			*kind = K_ICMP_ERR;
-			if (icmp_error_key(m, meta, v6, zone, &r->key,
+			if (icmp_error_key(m, meta, v6, zone, &r->key, &r->sig,
 					   &r->src_lo) < 0) {
 				r->ct_state = WW_CT_STATE_INVALID;
 				return false;
 			}
-			goto hash;
+			return true;
 		} else {
 			goto untracked; /* NDP, MLD, timestamps, ... */
 		}
@@ -468,13 +498,11 @@ classify(struct rte_mbuf *m, uint16_t zone, struct ww_ct_result *r,
 key:
 	l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
 	if (v6)
-		r->src_lo = key_fill(&r->key, l3 + 8, l3 + 24, true, sport,
-				     dport, proto, zone);
+		r->src_lo = key_fill(&r->key, &r->sig, l3 + 8, l3 + 24, true,
+				     sport, dport, proto, zone);
 	else
-		r->src_lo = key_fill(&r->key, l3 + 12, l3 + 16, false, sport,
-				     dport, proto, zone);
-hash:
-	r->sig = rte_hash_crc(&r->key, sizeof(r->key), 0);
+		r->src_lo = key_fill(&r->key, &r->sig, l3 + 12, l3 + 16,
+				     false, sport, dport, proto, zone);
 	return true;
 
 untracked:

@@ -204,8 +204,28 @@ timeout 30 "$LAB_TOOL" up "$LAB" || fail "tools/lab up $LAB failed"
 timeout 30 "$LAB_TOOL" status "$LAB" >/dev/null || fail "tools/lab status $LAB says the lab is not up"
 pass "lab '$LAB' is up"
 
+# "inside" is protected: new connections from outside are dropped
+# (default-closed) unless a security group allows them.  The group opens
+# what the checks below need from outside: echo requests (IPv4 and IPv6)
+# and the TCP ports of the outside -> inside transfers.  What inside opens
+# (ping, the transfer to 5202) is allowed and tracked; its replies pass.
 cat >"$CONF" <<EOF
-{"workers": 1, "ports": [{"name": "outside", "device": "net_af_packet0,iface=$LAB-out"}, {"name": "inside", "device": "net_af_packet1,iface=$LAB-in"}], "bridges": [{"name": "br0", "ports": ["outside", "inside"], "protected": "inside"}]}
+{
+  "workers": 1,
+  "ports": [
+    {"name": "outside", "device": "net_af_packet0,iface=$LAB-out"},
+    {"name": "inside", "device": "net_af_packet1,iface=$LAB-in"}
+  ],
+  "bridges": [{"name": "br0", "ports": ["outside", "inside"], "protected": "inside"}],
+  "security_groups": [
+    {"name": "e2e", "bridge": "br0", "rules": [
+      "icmp type echo-request accept",
+      "icmpv6 type echo-request accept",
+      "tcp dport 5201 accept",
+      "tcp dport 5203 accept"
+    ]}
+  ]
+}
 EOF
 
 head -c "$XFER_SIZE" /dev/urandom >"$TMP/src.bin"
