@@ -20,6 +20,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -154,7 +155,7 @@ void
 ww_ct_config_default(struct ww_ct_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->max_flows = 262144;
+	cfg->max_flows = 200000;
 	cfg->full_policy = WW_CT_FULL_DROP_NEW;
 	cfg->strict = true;
 	memcpy(cfg->timeout_s, default_timeouts, sizeof(cfg->timeout_s));
@@ -451,25 +452,22 @@ classify(struct rte_mbuf *m, uint16_t zone, struct ww_ct_result *r,
 		return false;
 	}
 
+	/* No transport header to key on (and no fragment cache to find
+	 * the first one's): classified for the rules, never committed. */
+	if (unlikely(meta->flags & WW_PKT_F_LATER_FRAG))
+		goto untracked;
+
 	proto = meta->l4_proto;
 	sport = meta->sport;
 	dport = meta->dport;
-	if (proto == IPPROTO_TCP_) {
-		*kind = K_TCP;
-	} else if (proto == IPPROTO_UDP_) {
-		*kind = K_UDP;
-	} else if (proto == IPPROTO_ICMP_ || proto == IPPROTO_ICMPV6_) {
+	if (proto == IPPROTO_TCP_ || proto == IPPROTO_UDP_) {
+		if (unlikely(!(meta->flags & WW_PKT_F_L4)))
+			goto untracked;
+		*kind = proto == IPPROTO_TCP_ ? K_TCP : K_UDP;
+	} else if (proto == (v6 ? IPPROTO_ICMPV6_ : IPPROTO_ICMP_)) {
 		uint8_t type = meta->icmp_type;
 
-		/* ICMP in IPv6 or ICMPv6 in IPv4 is nothing the parser
-		 * reads: tracked as another protocol. */
-		if (proto != (v6 ? IPPROTO_ICMPV6_ : IPPROTO_ICMP_)) {
-			*kind = K_OTHER;
-			sport = dport = 0;
-			goto key;
-		}
-		if (!(meta->flags & WW_PKT_F_L4) ||
-		    (meta->flags & WW_PKT_F_LATER_FRAG))
+		if (unlikely(!(meta->flags & WW_PKT_F_L4)))
 			goto untracked;
 		if (type == (v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO_REQUEST)) {
 			*kind = K_ECHO_REQ;
@@ -488,14 +486,12 @@ classify(struct rte_mbuf *m, uint16_t zone, struct ww_ct_result *r,
 		}
 		dport = sport; /* the echo identifier on both sides */
 	} else {
+		/* GRE, ESP, ... (and ICMP in IPv6 or ICMPv6 in IPv4, which
+		 * the parser does not read). */
 		*kind = K_OTHER;
 		sport = dport = 0;
-		goto key;
 	}
-	if (!(meta->flags & WW_PKT_F_L4) || (meta->flags & WW_PKT_F_LATER_FRAG))
-		goto untracked;
 
-key:
 	l3 = rte_pktmbuf_mtod_offset(m, const uint8_t *, meta->l3_off);
 	if (v6)
 		r->src_lo = key_fill(&r->key, &r->sig, l3 + 8, l3 + 24, true,
@@ -850,7 +846,8 @@ unsigned int
 ww_ct_expire(struct ww_ct_table *t, uint64_t now_ns, unsigned int budget)
 {
 	/* Requeues are work too: bound them so one call stays short. */
-	unsigned int removed = 0, visits = 0, max_visits = 2 * budget;
+	unsigned int removed = 0, visits = 0;
+	unsigned int max_visits = budget > UINT_MAX / 2 ? UINT_MAX : 2 * budget;
 
 	for (unsigned int k = 0; k < WW_CT_FS_MAX; k++) {
 		unsigned int s = (t->expire_cursor + k) % WW_CT_FS_MAX;

@@ -86,7 +86,7 @@ struct ww_ct_config {
 	uint32_t timeout_s[WW_CT_FS_MAX];  /**< per flow state */
 };
 
-/** Defaults: enabled, 262144 flows, drop-new, strict, the timeouts above. */
+/** Defaults: enabled, 200000 flows, drop-new, strict, the timeouts above. */
 void ww_ct_config_default(struct ww_ct_config *cfg);
 
 /** Canonical key: the lower (address, port) first. */
@@ -132,7 +132,10 @@ void ww_ct_lookup_burst(struct ww_ct_table *t, struct rte_mbuf **pkts,
 
 /**
  * Create the flow of a NEW packet (res->trackable) that was accepted.
- * A packet of a flow created earlier in the same burst is found instead.
+ * A packet of a flow created earlier in the same burst is found instead
+ * (res->ct_state becomes ESTABLISHED). Clears res->trackable, so a second
+ * call does nothing; sets res->flow. Flow indexes stay valid only until the
+ * next commit, expire or flush (a full table may evict a flow).
  * @return 0, or -ENOSPC when the table is full and the policy found no
  *   flow to evict (the packet should be dropped as ct-full).
  */

@@ -134,6 +134,7 @@ class Timeline:
     def add(self, events, step=None):
         added = []
         for port, p in events:
+            p = p.copy()           # the same packet may be listed twice
             p.time = self.t
             self.t += self.step if step is None else step
             self.events.append((port, p))
@@ -145,9 +146,9 @@ class Timeline:
 
     def inputs(self):
         """port -> packets received there, in time order."""
-        out = {"outside": [], "inside": []}
+        out = {}
         for port, p in self.events:
-            out[port].append(p)
+            out.setdefault(port, []).append(p)
         return out
 
 
