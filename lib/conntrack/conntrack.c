@@ -155,6 +155,7 @@ void
 ww_ct_config_default(struct ww_ct_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->enabled = true;
 	cfg->max_flows = 200000;
 	cfg->full_policy = WW_CT_FULL_DROP_NEW;
 	cfg->strict = true;

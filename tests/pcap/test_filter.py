@@ -141,10 +141,9 @@ class SecurityGroups(FilterCase):
         foreign = tl.add(F.tcp_syn("2001:db9::5", SERVER6, 40001, 22))
         other_port = tl.add(F.tcp_syn("2001:db8::5", SERVER6, 40002, 80))
         echo = tl.add(F.ping("2001:db9::7", SERVER6, ident=9))
-        # the IPv4 group's rules do not open IPv6 (ip saddr, icmp)
+        # a port the group does not name
         v4only = tl.add(F.tcp_syn("2001:db8::5", SERVER6, 40003, 443))
         r = self.run_replay(tl, config([SG_SERVERS6]))
-        # tcp dport 443 of the IPv6 group? none: only 22 and echo
         self.assertPassed(r, ssh + echo)
         self.assertDrops(r, outside={"policy-drop": 3})
         self.assertEqual(self.hits(r), [
@@ -785,6 +784,7 @@ class LiveRules(unittest.TestCase):
             self.assertEqual(sorted(a[1] for a in addrs), ["41000", "41001", "41002"])
             self.assertEqual({a[0] for a in addrs}, {"10.1.2.3"})
             self.assertIn("(no connections)", none)
+            self.assertIn("connection tables flushed", flushed)
             self.assertRegex(ct2, r"connections: 0 of 262144")
             self.assertIn("error:", badtop)
             self.assertEqual(len(wwtest.read_frames(os.path.join(tmp, "out.pcap"))), 15)

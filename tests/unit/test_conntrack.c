@@ -1048,7 +1048,7 @@ test_create(void **state)
 	struct ww_ct_table *t, *t2;
 
 	ww_ct_config_default(&cfg);
-	assert_int_equal(cfg.max_flows, 262144);
+	assert_int_equal(cfg.max_flows, 200000);
 	assert_int_equal(cfg.full_policy, WW_CT_FULL_DROP_NEW);
 	assert_true(cfg.strict);
 	assert_int_equal(cfg.timeout_s[WW_CT_FS_TCP_ESTABLISHED], 432000);
