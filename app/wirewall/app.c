@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -139,6 +141,7 @@ ww_app_counters_json(const struct ww_app *app)
 /* ---- filtering ---- */
 
 #define DEFAULT_HANDLE_BASE 0x80000000u  /* handles of generated entries */
+#define LOG_RING_SIZE 4096                /* rule-log records per worker */
 
 static void
 entry_from_rule(struct ww_ruleset_entry *e, const struct ww_config *cfg,
@@ -286,6 +289,15 @@ filter_start(struct ww_app *app)
 				ct.max_flows, rte_strerror(rte_errno));
 			return -ENOMEM;
 		}
+		snprintf(name, sizeof(name), "ww_log_%u", i);
+		app->workers[i].log_ring = rte_ring_create_elem(name,
+			sizeof(struct ww_rule_log), LOG_RING_SIZE, SOCKET_ID_ANY,
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (app->workers[i].log_ring == NULL) {
+			fprintf(stderr, "error: cannot create the log ring of "
+				"worker %u: %s\n", i, rte_strerror(rte_errno));
+			return -ENOMEM;
+		}
 		app->workers[i].rules = &app->ruleset;
 		app->workers[i].rcu = app->rcu;
 		app->workers[i].pool = app->ports.pool;
@@ -302,6 +314,8 @@ filter_stop(struct ww_app *app)
 	for (unsigned int i = 0; app->workers && i < app->nb_workers; i++) {
 		ww_ct_free(app->workers[i].ct);
 		app->workers[i].ct = NULL;
+		rte_ring_free(app->workers[i].log_ring);
+		app->workers[i].log_ring = NULL;
 	}
 	ww_ruleset_free(app->ruleset);
 	app->ruleset = NULL;
@@ -382,4 +396,71 @@ ww_app_ct_json(struct ww_app *app)
 		"expired", (json_int_t)s.expired,
 		"early_dropped", (json_int_t)s.early_dropped,
 		"refused_full", (json_int_t)s.refused_full);
+}
+
+/* The rule text of @p handle in the current set, or "(rule deleted)". */
+static const char *
+rule_text_of(const struct ww_app *app, uint32_t handle, char *buf, size_t size)
+{
+	const struct ww_ruleset *rs = app->ruleset;
+
+	for (unsigned int i = 0; rs != NULL && i < ww_ruleset_size(rs); i++)
+		if (ww_ruleset_entry(rs, i)->handle == handle) {
+			ww_rule_format(&ww_ruleset_entry(rs, i)->rule, buf, size);
+			return buf;
+		}
+	return "(rule deleted)";
+}
+
+/* One hit as a JSON object, with eve.json-like field names. */
+static json_t *
+log_json(const struct ww_app *app, const struct ww_rule_log *rec)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	char text[WW_RULE_TEXT_MAX];
+	int af = rec->family == 4 ? AF_INET : AF_INET6;
+
+	inet_ntop(af, rec->src, src, sizeof(src));
+	inet_ntop(af, rec->dst, dst, sizeof(dst));
+	return json_pack("{s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:i}",
+		"timestamp_ns", (json_int_t)rec->time_ns,
+		"event_type", "rule", "handle", (int)rec->handle,
+		"rule", rule_text_of(app, rec->handle, text, sizeof(text)),
+		"action", ww_rule_action_name(rec->action),
+		"in_port", app->cfg.ports[rec->port_idx].name,
+		"src_ip", src, "src_port", rec->sport, "dest_ip", dst,
+		"dest_port", rec->dport, "proto", rec->proto);
+}
+
+unsigned int
+ww_app_drain_logs(struct ww_app *app, FILE *f, json_t *into)
+{
+	struct ww_rule_log rec[64];
+	unsigned int total = 0, n;
+
+	for (unsigned int w = 0; w < app->nb_workers; w++) {
+		struct rte_ring *r = app->workers[w].log_ring;
+
+		while (r != NULL && (n = rte_ring_sc_dequeue_burst_elem(r, rec,
+				sizeof(rec[0]), RTE_DIM(rec), NULL)) > 0) {
+			for (unsigned int i = 0; i < n; i++) {
+				json_t *obj = log_json(app, &rec[i]);
+
+				if (f != NULL) {
+					char *line = json_dumps(obj, JSON_COMPACT |
+								JSON_PRESERVE_ORDER);
+
+					fprintf(f, "log: %s\n", line ? line : "");
+					free(line);
+				}
+				if (into != NULL)
+					json_array_append(into, obj);
+				json_decref(obj);
+			}
+			total += n;
+		}
+	}
+	if (f != NULL && total != 0)
+		fflush(f);
+	return total;
 }

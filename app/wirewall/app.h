@@ -66,6 +66,13 @@ int ww_app_apply_rules(struct ww_app *app, char *err, size_t size);
 /** Rule-set size and compile time, conntrack size and memory, on @p f. */
 void ww_app_print_filter(const struct ww_app *app, FILE *f);
 
+/**
+ * Take the hits of "log" rules from the workers: print each as a line
+ * "log: {json}" on @p f and/or append it to the JSON array @p into (either
+ * may be NULL). @return how many.
+ */
+unsigned int ww_app_drain_logs(struct ww_app *app, FILE *f, json_t *into);
+
 /** Connection-table counters summed over the workers. */
 void ww_app_ct_stats(struct ww_app *app, struct ww_ct_stats *out);
 

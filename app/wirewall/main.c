@@ -147,8 +147,10 @@ serve(struct ww_app *a, const struct options *opt)
 	if (opt->interactive && !a->quit)
 		cli_started = rte_ctrl_thread_create(&cli, "ww-cli", NULL,
 						     cli_thread, a) == 0;
-	while (!a->quit)
+	while (!a->quit) {
 		usleep(100 * 1000);
+		ww_app_drain_logs(a, stdout, NULL);
+	}
 	/* The prompt may still block in read(): give the terminal back. */
 	if (cli_started && tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);

@@ -47,6 +47,7 @@ struct replay_input {
 };
 
 static struct ww_app app;
+static json_t *rule_log;   /* hits of "log" rules, for the report */
 
 static void
 replay_usage(FILE *f)
@@ -339,6 +340,9 @@ replay_run(struct ww_worker *w, struct replay_clock *clk)
 		clk->last_ns = packet_time_ns(in->buf[in->head + len - 1]);
 		clk->packets += len;
 		ww_worker_handle_burst(w, in->src, &in->buf[in->head], len);
+		/* Empty the log ring as we go: a capture may log more than it holds. */
+		if (unlikely(rte_ring_count(w->log_ring) != 0))
+			ww_app_drain_logs(&app, NULL, rule_log);
 		in->head += len;
 	}
 }
@@ -379,6 +383,7 @@ build_report(const struct replay_opts *o, const struct replay_clock *clk)
 		"last_ns", (json_int_t)clk->last_ns));
 	json_object_set_new(report, "rules", ww_app_rules_json(&app));
 	json_object_set_new(report, "conntrack", ww_app_ct_json(&app));
+	json_object_set(report, "log", rule_log);
 	return report;
 }
 
@@ -431,12 +436,14 @@ ww_replay_main(int argc, char **argv)
 	ret = ww_app_start(&app, dev_ptrs, 1);
 	if (ret == 0) {
 		app.workers[0].quit = &app.quit;
+		rule_log = json_array();
 		replay_run(&app.workers[0], &clk);
 		report = build_report(&o, &clk);
 		ww_app_print_counters(&app, stdout);
 		if (o.report_path != NULL)
 			ret = write_report(o.report_path, report);
 		json_decref(report);
+		json_decref(rule_log);
 		ww_app_stop(&app);
 	}
 	rte_eal_cleanup();

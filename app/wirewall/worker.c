@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -158,6 +159,31 @@ reject_packet(struct burst_ctx *b, struct rte_mbuf *m)
 	drop(m, WW_REASON_RULE_REJECT);
 }
 
+/* A "log" rule's hit goes to the control plane; if it lags, it is counted. */
+static void
+log_hit(struct burst_ctx *b, struct rte_mbuf *m,
+	const struct ww_ruleset_entry *e)
+{
+	const struct ww_pkt_meta *meta = ww_pkt_meta(m);
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *) + meta->l3_off;
+	bool v4 = meta->l3 == WW_L3_IPV4;
+	struct ww_rule_log rec = {
+		.time_ns = b->w->now_ns, .handle = e->handle,
+		.action = e->rule.action, .port_idx = b->src->port_idx,
+		.family = v4 ? 4 : 6, .proto = meta->l4_proto,
+		.reason = meta->verdict == WW_VERDICT_DROP ? meta->reason : 0,
+	};
+	bool icmp = meta->l4_proto == IPPROTO_ICMP ||
+		    meta->l4_proto == IPPROTO_ICMPV6;
+
+	memcpy(rec.src, ip + (v4 ? 12 : 8), v4 ? 4 : 16);
+	memcpy(rec.dst, ip + (v4 ? 16 : 24), v4 ? 4 : 16);
+	rec.sport = icmp ? meta->icmp_type : meta->sport;
+	rec.dport = icmp ? meta->icmp_code : meta->dport;
+	if (rte_ring_sp_enqueue_elem(b->w->log_ring, &rec, sizeof(rec)) != 0)
+		b->w->log_lost++;
+}
+
 /* Carry out the first matching entry, or the default when none matched. */
 static inline void
 apply_match(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct,
@@ -187,6 +213,8 @@ apply_match(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct,
 		drop(m, e->reason);
 		break;
 	}
+	if (unlikely(e->rule.log) && b->w->log_ring != NULL)
+		log_hit(b, m, e);
 }
 
 /* Classify: new connections and invalid packets meet the rules. */

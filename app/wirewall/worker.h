@@ -12,6 +12,7 @@
 
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
 #include <rte_seqcount.h>
 
 #include "config.h"
@@ -38,6 +39,17 @@ struct ww_rx_source {
  * table): the worker runs it between bursts, in its own context, so its
  * table never needs a lock.
  */
+/* A hit of a rule with "log": handed to the control plane over a ring. */
+struct ww_rule_log {
+	uint64_t time_ns;
+	uint32_t handle;          /* the rule's handle */
+	uint8_t action, port_idx, family, proto;
+	uint16_t sport, dport;    /* ICMP: type and code */
+	uint16_t reason;          /* drop reason, or 0 when accepted */
+	uint8_t pad[2];
+	uint8_t src[16], dst[16];
+};
+
 typedef void (*ww_worker_job_fn)(struct ww_ct_table *ct, void *arg);
 
 struct ww_worker_mailbox {
@@ -61,6 +73,8 @@ struct ww_worker {
 	struct ww_ct_table *ct;
 	struct rte_mempool *pool;
 	struct ww_worker_mailbox mailbox;
+	struct rte_ring *log_ring;   /* struct ww_rule_log, to the control plane */
+	uint64_t log_lost;           /* hits not logged: the ring was full */
 	/* Counters change within a burst (rx first, then its buckets); readers
 	 * take them between bursts, where rx = sum of buckets holds. */
 	rte_seqcount_t counters_seq;

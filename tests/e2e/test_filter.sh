@@ -37,6 +37,9 @@
 # Checks after the start report every failure and go on; the test fails if
 # any did.
 
+# Functions run through check() and awk programs in single quotes:
+# shellcheck disable=SC2317,SC2016
+
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -73,13 +76,13 @@ fail() { log "FAIL: $*"; exit 1; }
 skip() { log "SKIP: $*"; exit 77; }
 # check COMMAND... -- MESSAGE: pass or bad, by COMMAND's status.
 check() {
-	local -a cmd=()
+	local -a argv=()
 	while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-		cmd+=("$1")
+		argv+=("$1")
 		shift
 	done
 	shift
-	if "${cmd[@]}"; then pass "$*"; else bad "$*"; fi
+	if "${argv[@]}"; then pass "$*"; else bad "$*"; fi
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -179,7 +182,7 @@ LPID=
 listen() {
 	local ns=$1 port=$2 out=$3 life=${4:-30}
 	rm -f "$out"
-	timeout "$life" ip netns exec "$ns" nc -l "$port" >"$out" </dev/null 3>&- &
+	timeout "$life" ip netns exec "$ns" nc -l "$port" >"$out" </dev/null 3>&- 4>&- &
 	LPID=$!
 	wait_listen "$ns" "$port" || { kill "$LPID" 2>/dev/null; fail "nc listener on $ns port $port did not start"; }
 }
@@ -198,7 +201,7 @@ same_bytes() {
 # DST:PORT, where listener LPID writes to OUTFILE; 0 when the bytes arrive.
 tcp_xfer() {
 	local src_ns=$1 dst=$2 port=$3 lpid=$4 out=$5 rc=0
-	timeout 20 ip netns exec "$src_ns" nc -N -w 5 "$dst" "$port" <"$TMP/src.bin" 3>&- || rc=$?
+	timeout 20 ip netns exec "$src_ns" nc -N -w 5 "$dst" "$port" <"$TMP/src.bin" 3>&- 4>&- || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		log "  sender nc to $dst:$port failed (exit $rc)"
 		kill "$lpid" 2>/dev/null || true
@@ -443,7 +446,10 @@ check grep -qE "^ +tcp +br0 $OUT_V4:[0-9]+ -> $IN_V4:6000 " "$O" -- \
 	"show conntrack addr $IN_V4: the connection to 6000 allowed live"
 ww_cmd "$O" "show conntrack top 3" || fail "the prompt does not answer"
 show_file "$O"
-check grep -qE "^ +tcp +br0 .*established" "$O" -- "show conntrack top 3 lists connections"
+# The three transfers are the biggest connections (by bytes).
+check awk -v min="$XFER_BYTES" '$1 == "tcp" {
+		for (i = 1; i < NF; i++) if ($i == "bytes") { split($(i + 1), b, "/"); if (b[1] + b[2] > min) n++ }
+	} END { exit n != 3 }' "$O" -- "show conntrack top 3: the three transfers, each over $XFER_BYTES bytes"
 
 # Close the held connection (EOF on the client's stdin; -N sends FIN).
 exec 4>&-
@@ -476,8 +482,9 @@ check [ "$rc" -eq 0 ] -- "wirewall exited 0 after SIGINT"
 
 FINAL="$TMP/final.txt"
 awk '/final counters:/ { p = 1 } p' "$WW_LOG" >"$FINAL"
-grep -q 'port 0: outside' "$FINAL" && grep -q 'port 1: inside' "$FINAL" ||
+if ! grep -q 'port 0: outside' "$FINAL" || ! grep -q 'port 1: inside' "$FINAL"; then
 	fail "wirewall printed no final counters for both ports"
+fi
 log "final counters:"
 show_file "$FINAL"
 

@@ -770,7 +770,7 @@ class LiveRules(unittest.TestCase):
             self.assertRegex(groups, r"servers +br0 +inside +2")
             self.assertIn("udp dport 5000 accept", show)
             self.assertNotIn("default-closed", show)
-            self.assertRegex(ct, r"connections: 5 of 262144")
+            self.assertRegex(ct, r"connections: 5 of \d+ \(conntrack.max_flows\)")
             self.assertRegex(ct, r"udp-unreplied +5\n")
             self.assertRegex(ct, r"created 5, expired 0, early-dropped 0, refused when full 0")
             tops = re.findall(r"udp +br0 (\S+):(\d+) -> (\S+):(\d+) +(\S+) +packets (\d+)/(\d+) "
@@ -785,7 +785,7 @@ class LiveRules(unittest.TestCase):
             self.assertEqual({a[0] for a in addrs}, {"10.1.2.3"})
             self.assertIn("(no connections)", none)
             self.assertIn("connection tables flushed", flushed)
-            self.assertRegex(ct2, r"connections: 0 of 262144")
+            self.assertRegex(ct2, r"connections: 0 of \d+")
             self.assertIn("error:", badtop)
             self.assertEqual(len(wwtest.read_frames(os.path.join(tmp, "out.pcap"))), 15)
             # hits are new connections: 5 flows of 3 datagrams each, 50+40+30+20+10 bytes
