@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,14 +165,38 @@ unprotected_port(const struct ww_config_bridge *br)
 }
 
 /*
+ * IPv6 needs neighbour and multicast listener discovery (ICMPv6 130-137)
+ * in both directions: a protected segment lets them in before it closes.
+ * Explicit rules still come first and may drop them.
+ */
+static unsigned int
+add_discovery_entry(struct ww_ruleset_entry *e, unsigned int k,
+		    const struct ww_config_bridge *br, unsigned int b)
+{
+	struct ww_rule *r = &e[k].rule;
+
+	r->family = WW_RULE_FAMILY_IPV6;
+	r->proto = IPPROTO_ICMPV6;
+	r->nb_icmp_type = 1;
+	r->icmp_type[0] = (struct ww_rule_range){ 130, 137 };
+	r->action = WW_RULE_ACCEPT;
+	e[k].iif_index = unprotected_port(br);
+	e[k].handle = DEFAULT_HANDLE_BASE + WW_MAX_BRIDGES + b;
+	snprintf(e[k].origin, sizeof(e[k].origin), "%s ipv6-discovery",
+		 br->name);
+	return k + 1;
+}
+
+/*
  * The entries in evaluation order: explicit rules, then every security
- * group's allow rules bound to its bridge's unprotected port, then one
- * default-closed entry per protected bridge (new connections in: drop).
+ * group's allow rules bound to its bridge's unprotected port, then per
+ * protected bridge IPv6 discovery and a default-closed entry (new
+ * connections in: drop).
  */
 static struct ww_ruleset_entry *
 collect_entries(const struct ww_config *cfg, unsigned int *count)
 {
-	unsigned int n = cfg->nb_rules + cfg->nb_bridges, k = 0;
+	unsigned int n = cfg->nb_rules + 2 * cfg->nb_bridges, k = 0;
 	struct ww_ruleset_entry *e;
 	char origin[48];
 
@@ -195,6 +220,7 @@ collect_entries(const struct ww_config *cfg, unsigned int *count)
 
 		if (br->protected_side < 0)
 			continue;
+		k = add_discovery_entry(e, k, br, b);
 		e[k].rule.action = WW_RULE_DROP;
 		e[k].iif_index = unprotected_port(br);
 		e[k].reason = WW_REASON_POLICY_DROP;

@@ -182,9 +182,10 @@ parse_replay_options(int argc, char **argv, struct replay_opts *o)
 		fprintf(stderr, "error: replay needs --config and at least one --in\n");
 		return -EINVAL;
 	}
-	ret = ww_app_load_config(&app, o->config_path);
-	if (ret != 0)
-		return ret;
+	ret = 0;
+	/* A rejected configuration is not a usage error: exit 1, no usage. */
+	if (ww_app_load_config(&app, o->config_path) != 0)
+		return -EBADMSG;
 	for (unsigned int i = 0; ret == 0 && i < nb_in; i++)
 		ret = port_file(&app.cfg, "--in", ins[i], o->in);
 	for (unsigned int i = 0; ret == 0 && i < nb_out; i++)
@@ -421,6 +422,8 @@ ww_replay_main(int argc, char **argv)
 	int ret;
 
 	ret = parse_replay_options(argc, argv, &o);
+	if (ret == -EBADMSG)
+		return 1;
 	if (ret != 0) {
 		replay_usage(ret > 0 ? stdout : stderr);
 		return ret > 0 ? 0 : 2;

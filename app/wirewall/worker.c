@@ -217,18 +217,64 @@ apply_match(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct,
 		log_hit(b, m, e);
 }
 
+/*
+ * A NEW packet whose connection another NEW packet earlier in the burst
+ * opens: it follows that packet's decision instead of meeting the rules
+ * again, so hits count connections, not how packets were batched.
+ */
+static inline int
+find_leader(const struct burst_ctx *b, const uint16_t *where, uint16_t nb,
+	    uint16_t i)
+{
+	const struct ww_ct_result *me = &b->ct[i];
+
+	if (me->ct_state != WW_CT_STATE_NEW || !me->trackable)
+		return -1;
+	for (uint16_t j = 0; j < nb; j++) {
+		const struct ww_ct_result *other = &b->ct[where[j]];
+
+		if (other->trackable && other->sig == me->sig &&
+		    memcmp(&other->key, &me->key, sizeof(me->key)) == 0)
+			return j;
+	}
+	return -1;
+}
+
+static inline void
+follow_leader(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct,
+	      struct rte_mbuf *leader)
+{
+	const struct ww_pkt_meta *lm = ww_pkt_meta(leader);
+
+	if (lm->verdict == WW_VERDICT_FORWARD)
+		accept_packet(b, m, ct);
+	else if (lm->reason == WW_REASON_RULE_REJECT)
+		reject_packet(b, m);
+	else
+		drop(m, lm->reason);
+}
+
 /* Classify: new connections and invalid packets meet the rules. */
 static inline void
 stage_classify(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct rte_mbuf *slow[WW_BURST];
 	struct ww_classify_in in[WW_BURST];
-	uint16_t where[WW_BURST], nb = 0;
+	uint16_t where[WW_BURST], follower[WW_BURST], nb = 0, nb_follow = 0;
+	int16_t leader_of[WW_BURST];
 	uint32_t match[WW_BURST];
 
 	for (uint16_t i = 0; i < n; i++) {
+		int leader;
+
 		if (!(b->ct[i].ct_state & (WW_CT_STATE_NEW | WW_CT_STATE_INVALID)))
 			continue;
+		leader = find_leader(b, where, nb, i);
+		if (unlikely(leader >= 0)) {
+			leader_of[nb_follow] = leader;
+			follower[nb_follow++] = i;
+			continue;
+		}
 		in[nb] = (struct ww_classify_in){ .iif = b->src->port_idx,
 						  .ct_state = b->ct[i].ct_state };
 		where[nb] = i;
@@ -237,6 +283,9 @@ stage_classify(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
 	ww_ruleset_classify(b->rules, b->w->id, slow, in, nb, match);
 	for (uint16_t j = 0; j < nb; j++)
 		apply_match(b, slow[j], &b->ct[where[j]], match[j]);
+	for (uint16_t f = 0; f < nb_follow; f++)
+		follow_leader(b, pkts[follower[f]], &b->ct[follower[f]],
+			      slow[leader_of[f]]);
 }
 
 /*

@@ -12,7 +12,10 @@
 #
 # Checks:
 #   - without wirewall, the outside host cannot ping the inside host;
-#   - with wirewall: IPv4 ping both ways, IPv6 ping both ways, TCP transfers
+#   - with wirewall, "inside" protected by a security group that opens just
+#     what comes from outside below (echo requests, TCP 5201 and 5203):
+#     IPv4 ping both ways, IPv6 ping both ways (neighbour discovery must
+#     cross the protected bridge: it is not a connection), TCP transfers
 #     (nc, random data, sha256 compared) outside->inside and inside->outside
 #     over IPv4 and outside->inside over IPv6;
 #   - SIGINT stops wirewall with exit 0 within 10 s, printing final counters;
@@ -123,6 +126,12 @@ ping_ok() {
 	recv=${recv:-0}
 	log "  ping $ns -> $dst: $recv/$count replies"
 	[ "$recv" -ge "$min" ]
+}
+
+# When IPv6 fails: did neighbour discovery get through?
+neigh6() {
+	log "  IPv6 neighbours of $1:"
+	timeout 5 ip netns exec "$1" ip -6 neigh show dev eth0 2>&1 | sed 's/^/      /' || true
 }
 
 ping_fails() {
@@ -275,9 +284,9 @@ ping_ok "$NS_OUT" "$IN_V4" || fail "IPv4 ping outside -> inside"
 pass "IPv4 ping outside -> inside"
 ping_ok "$NS_IN" "$OUT_V4" || fail "IPv4 ping inside -> outside"
 pass "IPv4 ping inside -> outside"
-ping_ok "$NS_OUT" "$IN_V6" || fail "IPv6 ping outside -> inside"
+ping_ok "$NS_OUT" "$IN_V6" || { neigh6 "$NS_OUT"; fail "IPv6 ping outside -> inside"; }
 pass "IPv6 ping outside -> inside"
-ping_ok "$NS_IN" "$OUT_V6" || fail "IPv6 ping inside -> outside"
+ping_ok "$NS_IN" "$OUT_V6" || { neigh6 "$NS_IN"; fail "IPv6 ping inside -> outside"; }
 pass "IPv6 ping inside -> outside"
 
 tcp_xfer "$NS_OUT" "$NS_IN" "$IN_V4" 5201 "TCP/IPv4 outside -> inside"
