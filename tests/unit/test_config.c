@@ -69,7 +69,32 @@ struct bad_case {
 	const char *message; /* expected substring of the message */
 };
 
+#define SG(rules) ",\"security_groups\":[{\"name\":\"web\",\"bridge\":\"br0\"," \
+	"\"rules\":[" rules "]}]"
+
 static const struct bad_case bad_cases[] = {
+	/* filtering: rules, security groups, conntrack */
+	{ "{" PORTS ",\"rules\":[\"tcp dport 22 accept\",\"tcp dport x accept\"]}",
+	  "$.rules[1]", "column 11: expected a port" },
+	{ "{" PORTS ",\"rules\":[{\"proto\":\"tcp\",\"dport\":[\"x\"],\"action\":\"drop\"}]}",
+	  "$.rules[0].dport[0]", "" },
+	{ "{" PORTS ",\"rules\":[\"iif dmz drop\"]}", "$.rules[0]",
+	  "iif \"dmz\": no port of that name" },
+	{ "{" PORTS ",\"rules\":[7]}", "$.rules[0]",
+	  "expected a rule as a string or an object, got an integer" },
+	{ "{" PORTS "," BRIDGE SG("\"tcp dport 23 reject\"") "}",
+	  "$.security_groups[0].rules[0]", "allow rules only" },
+	{ "{" PORTS "," BRIDGE SG("\"iif outside tcp dport 22 accept\"") "}",
+	  "$.security_groups[0].rules[0]", "takes no iif" },
+	{ "{" PORTS ",\"bridges\":[{\"name\":\"br0\",\"ports\":[\"outside\",\"inside\"]}]"
+	  SG("\"tcp dport 22 accept\"") "}", "$.security_groups[0].bridge",
+	  "has no protected side" },
+	{ "{" PORTS ",\"conntrack\":{\"timeouts\":{\"tcp_forever\":1}}}",
+	  "$.conntrack.timeouts.tcp_forever", "unknown timeout" },
+	{ "{" PORTS ",\"conntrack\":{\"full_policy\":\"random\"}}",
+	  "$.conntrack.full_policy", "expected \"drop-new\" or \"early-drop\"" },
+	{ "{" PORTS ",\"conntrack\":{\"max_flows\":0}}", "$.conntrack.max_flows",
+	  "0 is out of range" },
 	{ "[]", "$", "expected an object, got an array" },
 	{ "{}", "$", "missing required key \"ports\"" },
 	{ "{\"ports\":[]}", "$.ports", "expected 1 to 16 ports, got 0" },
