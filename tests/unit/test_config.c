@@ -35,6 +35,47 @@ test_default_document(void **state)
 	assert_int_equal(cfg.bridges[0].port[0], 0);
 	assert_int_equal(cfg.bridges[0].port[1], 1);
 	assert_int_equal(cfg.bridges[0].protected_side, 1);
+	/* the lab's group: ping and TCP 5000 into the protected side */
+	assert_int_equal(cfg.nb_sgs, 1);
+	assert_string_equal(cfg.sgs[0].name, "lab");
+	assert_int_equal(cfg.sgs[0].nb_rules, 3);
+	assert_int_equal(cfg.sgs[0].rules[2].rule.dport[0].lo, 5000);
+	assert_true(cfg.conntrack.enabled);
+	ww_config_free(&cfg);
+}
+
+/* Rules keep their text through show config (to_json) and a new parse. */
+static void
+test_rules_round_trip(void **state)
+{
+	const char *doc = "{" PORTS "," BRIDGE ",\"rules\":[\"tcp dport 23 reject\","
+		"{\"saddr\":[\"10.0.0.0/8\"],\"proto\":\"udp\",\"dport\":[53],"
+		"\"action\":\"drop\"}],\"security_groups\":[{\"name\":\"web\","
+		"\"bridge\":\"br0\",\"rules\":[\"tcp dport { 80, 443 } accept\"]}],"
+		"\"conntrack\":{\"max_flows\":1000,\"full_policy\":\"early-drop\","
+		"\"strict\":false,\"timeouts\":{\"udp\":5}}}";
+	struct ww_config a, b;
+	char *text;
+	json_t *json;
+
+	assert_int_equal(ww_config_parse(doc, "t", &a, NULL), 0);
+	json = ww_config_to_json(&a);
+	text = json_dumps(json, 0);
+	assert_int_equal(ww_config_parse(text, "t2", &b, NULL), 0);
+	assert_int_equal(b.nb_rules, 2);
+	assert_int_equal(b.rules[1].rule.action, WW_RULE_DROP);
+	assert_true(ww_rule_equal(&a.rules[1].rule, &b.rules[1].rule));
+	assert_true(ww_rule_equal(&a.sgs[0].rules[0].rule, &b.sgs[0].rules[0].rule));
+	assert_int_equal(b.rules[0].handle, 1);
+	assert_int_equal(b.sgs[0].rules[0].handle, 3);
+	assert_int_equal(b.conntrack.max_flows, 1000);
+	assert_int_equal(b.conntrack.full_policy, WW_CT_FULL_EARLY_DROP);
+	assert_false(b.conntrack.strict);
+	assert_int_equal(b.conntrack.timeout_s[WW_CT_FS_UDP_UNREPLIED], 5);
+	free(text);
+	json_decref(json);
+	ww_config_free(&a);
+	ww_config_free(&b);
 }
 
 static void
@@ -240,6 +281,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_document),
+		cmocka_unit_test(test_rules_round_trip),
 		cmocka_unit_test(test_minimal_and_order_independent),
 		cmocka_unit_test(test_no_bridge_is_allowed),
 		cmocka_unit_test(test_bad_documents),
