@@ -469,7 +469,11 @@ show_flows(struct ww_app *app, struct flow_pick *pick)
 		one->n = 0;
 		if (ww_worker_run_job(&app->workers[w], app->workers_running,
 				      ct_pick_job, one) != 0) {
+			/* It may still run the job later: leave it the buffer. */
 			ww_cli_error("worker %u did not answer", w);
+			one = malloc(sizeof(*one));
+			if (one == NULL)
+				return;
 			continue;
 		}
 		for (unsigned int i = 0; i < one->n; i++) {
