@@ -361,9 +361,14 @@ ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 		       struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ww_port_counters *c = &w->counters[src->port_idx];
-	struct burst_ctx b = { .w = w, .src = src };
+	struct burst_ctx b;   /* not zeroed: 2 KiB a burst for nothing */
 	uint64_t bytes = sum_bytes(pkts, n);
 	uint16_t nb_malformed, nb_slow = 0;
+
+	b.w = w;
+	b.src = src;
+	b.rules = NULL;
+	b.nb_answers = 0;
 
 	rte_seqcount_write_begin(&w->counters_seq);
 	c->rx_packets += n;

@@ -42,8 +42,10 @@
 
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LAB_TOOL="$ROOT/tools/lab"
+# The helpers and state both e2e tests share.
+# shellcheck source=tests/e2e/common.sh
+. "$(dirname "$0")/common.sh"
+
 LAB=${WW_E2E_FILTER_LAB:-e2ef}
 NS_OUT="$LAB-outside"
 NS_IN="$LAB-inside"
@@ -51,29 +53,15 @@ OUT_V4=10.10.0.1
 IN_V4=10.10.0.2
 SG=web
 XFER_SIZE=1M
-WW_LIFETIME=100         # hard cap on wirewall's life (s), whatever happens
 
-WIREWALL=${1:-${WIREWALL:-$ROOT/build/app/wirewall}}
-if [ -d "$WIREWALL" ]; then
-	WIREWALL="$WIREWALL/wirewall"
-fi
-
-T0=$SECONDS
-TMP=
-WW_PID=
-WW_PGID=
-WW_LOG=
 FIFO=
 FILE_PREFIX="e2e-filter-$$"
-CHECKS=0
+E2E_NAME="e2e filter"
+WW_LOG_TAIL=60
 FAILS=0
 
-log() { printf '[%3ds] %s\n' "$((SECONDS - T0))" "$*"; }
-pass() { CHECKS=$((CHECKS + 1)); log "PASS: $*"; }
 # bad: a check failed; go on with the others.  fail: cannot go on.
 bad() { FAILS=$((FAILS + 1)); log "FAIL: $*"; }
-fail() { log "FAIL: $*"; exit 1; }
-skip() { log "SKIP: $*"; exit 77; }
 # check COMMAND... -- MESSAGE: pass or bad, by COMMAND's status.
 check() {
 	local -a argv=()
@@ -86,95 +74,10 @@ check() {
 }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# shellcheck disable=SC2317  # functions below are called from the EXIT trap
-# Stop the wirewall we started (by its recorded PID only).  WW_PID is the
-# `timeout` wrapper, which forwards INT/TERM to wirewall; it runs in its own
-# process group, so the last resort kills exactly that group.
-stop_wirewall_hard() {
-	[ -n "$WW_PID" ] || return 0
-	if kill -0 "$WW_PID" 2>/dev/null; then
-		kill -INT "$WW_PID" 2>/dev/null || true
-		local _
-		for _ in $(seq 1 30); do
-			kill -0 "$WW_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$WW_PID" 2>/dev/null; then
-			kill -TERM "$WW_PID" 2>/dev/null || true
-		fi
-		for _ in $(seq 1 20); do
-			kill -0 "$WW_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$WW_PID" 2>/dev/null; then
-			kill -KILL -- "-$WW_PID" 2>/dev/null || true
-		fi
-	fi
-	wait "$WW_PID" 2>/dev/null || true
-	WW_PID=
-}
-
-reap_wirewall_group() {
-	[ -n "$WW_PGID" ] || return 0
-	kill -KILL -- "-$WW_PGID" 2>/dev/null || true
-	WW_PGID=
-}
-
-# shellcheck disable=SC2317
-cleanup() {
-	local rc=$?
-	set +e
-	trap - EXIT INT TERM
-	stop_wirewall_hard
-	reap_wirewall_group
+# Run by cleanup once wirewall is gone: close the prompt FIFO (fd 3) and
+# the held connection's (fd 4).
+cleanup_hook() {
 	exec 3>&- 4>&- 2>/dev/null
-	# Background helpers (nc, sleep) we started, if any are left.
-	local j
-	for j in $(jobs -p); do
-		kill "$j" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$WW_LOG" ] && [ -f "$WW_LOG" ]; then
-		echo "---- last 60 lines of wirewall output ($WW_LOG) ----"
-		tail -n 60 "$WW_LOG"
-		echo "----"
-	fi
-	timeout 30 "$LAB_TOOL" down "$LAB" >/dev/null 2>&1
-	rm -rf "/var/run/dpdk/$FILE_PREFIX" 2>/dev/null
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	if [ "$rc" -eq 0 ]; then
-		log "e2e filter: all $CHECKS checks passed"
-	elif [ "$rc" -ne 77 ]; then
-		log "e2e filter: FAILED (exit $rc): $FAILS failed, $CHECKS passed"
-	fi
-	exit "$rc"
-}
-
-# ping_ok NS DST [COUNT [MIN]]: at least MIN of COUNT echo replies.
-ping_ok() {
-	local ns=$1 dst=$2 count=${3:-5} min=${4:-4} out recv
-	out=$(timeout $((count + 5)) ip netns exec "$ns" ping -n -c "$count" -i 0.2 -W 1 "$dst" 2>&1) || true
-	recv=$(sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' <<<"$out")
-	recv=${recv:-0}
-	log "  ping $ns -> $dst: $recv/$count replies"
-	[ "$recv" -ge "$min" ]
-}
-
-ping_fails() {
-	local ns=$1 dst=$2
-	! timeout 10 ip netns exec "$ns" ping -n -c 2 -i 0.5 -W 1 "$dst" >/dev/null 2>&1
-}
-
-# Wait until something listens on TCP PORT in namespace NS.
-wait_listen() {
-	local ns=$1 port=$2 _ out
-	for _ in $(seq 1 50); do
-		# (no `| grep -q`: with pipefail an early grep exit can fail it)
-		out=$(timeout 5 ip netns exec "$ns" ss -Hltn "sport = :$port" 2>/dev/null) || true
-		[ -n "$out" ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # listen NS PORT OUTFILE [LIFETIME]: start `nc -l` in NS; sets LPID.
@@ -249,16 +152,7 @@ drop_count() {
 
 # ------------------------------------------------------------------ setup
 
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
-for t in ip ethtool ping nc ss sha256sum timeout mkfifo awk date; do
-	command -v "$t" >/dev/null 2>&1 || fail "'$t' not installed (tools/setup installs it)"
-done
-[ -x "$LAB_TOOL" ] || fail "$LAB_TOOL not found or not executable"
-[ -x "$WIREWALL" ] || fail "wirewall binary '$WIREWALL' not found or not executable"
-
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+preflight ip ethtool ping nc ss sha256sum timeout mkfifo awk date
 
 TMP=$(mktemp -d /tmp/ww-e2e-filter.XXXXXX)
 WW_LOG="$TMP/wirewall.log"
@@ -313,25 +207,7 @@ timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
 	<"$FIFO" >"$WW_LOG" 2>&1 3>&- &
 WW_PID=$!
 WW_PGID=$WW_PID
-log "wirewall started (pid $WW_PID, log $WW_LOG)"
-
-fwd=0
-deadline=$((SECONDS + 20))
-while [ "$SECONDS" -lt "$deadline" ]; do
-	if ! kill -0 "$WW_PID" 2>/dev/null; then
-		rc=0
-		wait "$WW_PID" || rc=$?
-		WW_PID=
-		fail "wirewall exited early (exit $rc)"
-	fi
-	if timeout 3 ip netns exec "$NS_OUT" ping -n -c 1 -W 1 "$IN_V4" >/dev/null 2>&1; then
-		fwd=1
-		break
-	fi
-	sleep 0.2
-done
-[ "$fwd" = 1 ] || fail "wirewall did not forward an (allowed) ping within 20 s"
-pass "wirewall forwards (after $((SECONDS - T0)) s)"
+await_forwarding "an (allowed) ping"
 
 # ------------------------------------------------------------ the prompt
 
@@ -460,23 +336,9 @@ kill -0 "$WW_PID" 2>/dev/null || fail "wirewall died during the checks"
 
 # -------------------------------------------------------- stop wirewall
 
-log "stopping wirewall with SIGINT (pid $WW_PID)"
-kill -INT "$WW_PID"
-stopped=0
-for _ in $(seq 1 100); do
-	if ! kill -0 "$WW_PID" 2>/dev/null; then
-		stopped=1
-		break
-	fi
-	sleep 0.1
-done
-[ "$stopped" = 1 ] || fail "wirewall still running 10 s after SIGINT"
-rc=0
-wait "$WW_PID" || rc=$?
-WW_PID=
-reap_wirewall_group
+stop_wirewall_sigint
 exec 3>&-
-check [ "$rc" -eq 0 ] -- "wirewall exited 0 after SIGINT"
+check [ "$WW_RC" -eq 0 ] -- "wirewall exited 0 after SIGINT"
 
 # ------------------------------------------------------ final counters
 

@@ -23,8 +23,10 @@
 
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LAB_TOOL="$ROOT/tools/lab"
+# The helpers and state both e2e tests share.
+# shellcheck source=tests/e2e/common.sh
+. "$(dirname "$0")/common.sh"
+
 LAB=${WW_E2E_LAB:-e2e}
 NS_OUT="$LAB-outside"
 NS_IN="$LAB-inside"
@@ -33,110 +35,14 @@ IN_V4=10.10.0.2
 OUT_V6=fd00:10::1
 IN_V6=fd00:10::2
 XFER_SIZE=4M
-WW_LIFETIME=100         # hard cap on wirewall's life (s), whatever happens
-
-WIREWALL=${1:-${WIREWALL:-$ROOT/build/app/wirewall}}
-if [ -d "$WIREWALL" ]; then
-	WIREWALL="$WIREWALL/wirewall"
-fi
-
-T0=$SECONDS
-TMP=
-WW_PID=
-WW_PGID=
-WW_LOG=
 FILE_PREFIX="e2e-$$"
-CHECKS=0
-
-log() { printf '[%3ds] %s\n' "$((SECONDS - T0))" "$*"; }
-pass() { CHECKS=$((CHECKS + 1)); log "PASS: $*"; }
-fail() { log "FAIL: $*"; exit 1; }
-skip() { log "SKIP: $*"; exit 77; }
-
-# shellcheck disable=SC2317  # functions below are called from the EXIT trap
-# Stop the wirewall we started (by its recorded PID only).  WW_PID is the
-# `timeout` wrapper, which forwards INT/TERM to wirewall; it runs in its own
-# process group, so the last resort kills exactly that group.
-stop_wirewall_hard() {
-	[ -n "$WW_PID" ] || return 0
-	if kill -0 "$WW_PID" 2>/dev/null; then
-		kill -INT "$WW_PID" 2>/dev/null || true
-		local _
-		for _ in $(seq 1 30); do
-			kill -0 "$WW_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$WW_PID" 2>/dev/null; then
-			kill -TERM "$WW_PID" 2>/dev/null || true
-		fi
-		for _ in $(seq 1 20); do
-			kill -0 "$WW_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$WW_PID" 2>/dev/null; then
-			kill -KILL -- "-$WW_PID" 2>/dev/null || true
-		fi
-	fi
-	wait "$WW_PID" 2>/dev/null || true
-	WW_PID=
-}
-
-# Anything wirewall left behind in the process group `timeout` created
-# (the group's id is the PID we recorded).
-reap_wirewall_group() {
-	[ -n "$WW_PGID" ] || return 0
-	kill -KILL -- "-$WW_PGID" 2>/dev/null || true
-	WW_PGID=
-}
-
-# shellcheck disable=SC2317
-cleanup() {
-	local rc=$?
-	set +e
-	trap - EXIT INT TERM
-	stop_wirewall_hard
-	reap_wirewall_group
-	# Background helpers (nc) we started, if any are left.
-	local j
-	for j in $(jobs -p); do
-		kill "$j" 2>/dev/null
-	done
-	wait 2>/dev/null
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "$WW_LOG" ] && [ -f "$WW_LOG" ]; then
-		echo "---- last 40 lines of wirewall output ($WW_LOG) ----"
-		tail -n 40 "$WW_LOG"
-		echo "----"
-	fi
-	timeout 30 "$LAB_TOOL" down "$LAB" >/dev/null 2>&1
-	rm -rf "/var/run/dpdk/$FILE_PREFIX" 2>/dev/null
-	[ -n "$TMP" ] && rm -rf "$TMP"
-	if [ "$rc" -eq 0 ]; then
-		log "e2e: all $CHECKS checks passed"
-	elif [ "$rc" -ne 77 ]; then
-		log "e2e: FAILED (exit $rc) after $CHECKS passed checks"
-	fi
-	exit "$rc"
-}
-
-# ping helpers: at least MIN of COUNT echo replies.
-ping_ok() {
-	local ns=$1 dst=$2 count=${3:-5} min=${4:-4} out recv
-	out=$(timeout $((count + 5)) ip netns exec "$ns" ping -n -c "$count" -i 0.2 -W 1 "$dst" 2>&1) || true
-	recv=$(sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' <<<"$out")
-	recv=${recv:-0}
-	log "  ping $ns -> $dst: $recv/$count replies"
-	[ "$recv" -ge "$min" ]
-}
+E2E_NAME=e2e
+WW_LOG_TAIL=40
 
 # When IPv6 fails: did neighbour discovery get through?
 neigh6() {
 	log "  IPv6 neighbours of $1:"
 	timeout 5 ip netns exec "$1" ip -6 neigh show dev eth0 2>&1 | sed 's/^/      /' || true
-}
-
-ping_fails() {
-	local ns=$1 dst=$2
-	! timeout 10 ip netns exec "$ns" ping -n -c 2 -i 0.5 -W 1 "$dst" >/dev/null 2>&1
 }
 
 # tcp_fails SRC_NS DST_NS DST_ADDR PORT: a listener waits in DST_NS, yet
@@ -150,18 +56,6 @@ tcp_fails() {
 	kill "$lpid" 2>/dev/null || true
 	wait "$lpid" 2>/dev/null || true
 	[ "$rc" -ne 0 ]
-}
-
-# Wait until something listens on TCP PORT in namespace NS.
-wait_listen() {
-	local ns=$1 port=$2 _ out
-	for _ in $(seq 1 50); do
-		# (no `| grep -q`: with pipefail an early grep exit can fail it)
-		out=$(timeout 5 ip netns exec "$ns" ss -Hltn "sport = :$port" 2>/dev/null) || true
-		[ -n "$out" ] && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # tcp_xfer SRC_NS DST_NS DST_ADDR PORT LABEL: send $TMP/src.bin from SRC_NS
@@ -190,16 +84,7 @@ tcp_xfer() {
 
 # ------------------------------------------------------------------ setup
 
-[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
-for t in ip ethtool ping nc ss sha256sum timeout; do
-	command -v "$t" >/dev/null 2>&1 || fail "'$t' not installed (tools/setup installs it)"
-done
-[ -x "$LAB_TOOL" ] || fail "$LAB_TOOL not found or not executable"
-[ -x "$WIREWALL" ] || fail "wirewall binary '$WIREWALL' not found or not executable"
-
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+preflight ip ethtool ping nc ss sha256sum timeout
 
 TMP=$(mktemp -d /tmp/ww-e2e.XXXXXX)
 WW_LOG="$TMP/wirewall.log"
@@ -258,25 +143,7 @@ timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
 	</dev/null >"$WW_LOG" 2>&1 &
 WW_PID=$!
 WW_PGID=$WW_PID
-log "wirewall started (pid $WW_PID, log $WW_LOG)"
-
-fwd=0
-deadline=$((SECONDS + 20))
-while [ "$SECONDS" -lt "$deadline" ]; do
-	if ! kill -0 "$WW_PID" 2>/dev/null; then
-		rc=0
-		wait "$WW_PID" || rc=$?
-		WW_PID=
-		fail "wirewall exited early (exit $rc)"
-	fi
-	if timeout 3 ip netns exec "$NS_OUT" ping -n -c 1 -W 1 "$IN_V4" >/dev/null 2>&1; then
-		fwd=1
-		break
-	fi
-	sleep 0.2
-done
-[ "$fwd" = 1 ] || fail "wirewall did not forward a ping within 20 s"
-pass "wirewall forwards (after $((SECONDS - T0)) s)"
+await_forwarding "a ping"
 
 # ------------------------------------------------------- through wirewall
 
@@ -297,22 +164,8 @@ kill -0 "$WW_PID" 2>/dev/null || fail "wirewall died during the traffic checks"
 
 # -------------------------------------------------------- stop wirewall
 
-log "stopping wirewall with SIGINT"
-kill -INT "$WW_PID"
-stopped=0
-for _ in $(seq 1 100); do
-	if ! kill -0 "$WW_PID" 2>/dev/null; then
-		stopped=1
-		break
-	fi
-	sleep 0.1
-done
-[ "$stopped" = 1 ] || fail "wirewall still running 10 s after SIGINT"
-rc=0
-wait "$WW_PID" || rc=$?
-WW_PID=
-reap_wirewall_group
-[ "$rc" -eq 0 ] || fail "wirewall exited with status $rc after SIGINT"
+stop_wirewall_sigint
+[ "$WW_RC" -eq 0 ] || fail "wirewall exited with status $WW_RC after SIGINT"
 pass "wirewall exited 0 after SIGINT"
 
 grep -q 'port 0: outside' "$WW_LOG" && grep -q 'port 1: inside' "$WW_LOG" ||

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,9 +24,9 @@
 #include <rte_mbuf.h>
 
 #include "conntrack.h"
+#include "frames.h"
 #include "packet.h"
 
-#define FB_MAX 512
 #define S(x) ((uint64_t)(x) * 1000000000ull)
 #define T0 S(1000)
 #define ZONE 0
@@ -50,40 +51,7 @@
 
 static struct rte_mempool *pool;
 
-/* ---- frame builder ---- */
-
-struct fb {
-	uint8_t b[FB_MAX];
-	uint32_t len;
-};
-
-static void
-put8(struct fb *f, uint8_t v)
-{
-	assert_true(f->len < FB_MAX);
-	f->b[f->len++] = v;
-}
-
-static void
-put16(struct fb *f, uint16_t v)
-{
-	put8(f, v >> 8);
-	put8(f, v & 0xff);
-}
-
-static void
-put32(struct fb *f, uint32_t v)
-{
-	put16(f, v >> 16);
-	put16(f, v & 0xffff);
-}
-
-static void
-putn(struct fb *f, const uint8_t *p, uint32_t n)
-{
-	while (n--)
-		put8(f, *p++);
-}
+/* ---- frame builder (struct fb, put8() to putn(): frames.h) ---- */
 
 /* Addresses and ports of one direction of a flow. */
 struct tuple {
@@ -1140,8 +1108,13 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	char dir[PATH_MAX];
+
+	/* --no-shconf leaves only an empty runtime directory: remove it. */
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_mempool_free(pool);
 	rte_eal_cleanup();
+	rmdir(dir);
 	return 0;
 }
 

@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
+#include "frames.h"
 #include "packet.h"
 
-#define FB_MAX 512
 #define L3 14                 /* first byte after an untagged Ethernet header */
 #define V4_TOTLEN (L3 + 2)    /* IPv4 total length */
 #define V4_FRAG (L3 + 6)      /* IPv4 flags and fragment offset */
@@ -42,40 +42,7 @@
 
 #define V4_MF 0x2000
 
-/* ---- frame builder ---- */
-
-struct fb {
-	uint8_t b[FB_MAX];
-	uint32_t len;
-};
-
-static void
-put8(struct fb *f, uint8_t v)
-{
-	assert_true(f->len < FB_MAX);
-	f->b[f->len++] = v;
-}
-
-static void
-put16(struct fb *f, uint16_t v)
-{
-	put8(f, v >> 8);
-	put8(f, v & 0xff);
-}
-
-static void
-put32(struct fb *f, uint32_t v)
-{
-	put16(f, v >> 16);
-	put16(f, v & 0xffff);
-}
-
-static void
-putn(struct fb *f, const uint8_t *p, uint32_t n)
-{
-	while (n--)
-		put8(f, *p++);
-}
+/* ---- frame builder (struct fb, put8() to putn(): frames.h) ---- */
 
 static void
 fill(struct fb *f, uint32_t n, uint8_t v)
