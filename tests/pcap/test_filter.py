@@ -539,6 +539,25 @@ class Order(FilterCase):
         self.assertEqual([e["action"] for e in rules],
                          ["drop", "drop", "accept", "accept", "accept", "accept", "drop"])
 
+    def test_log_rules_report_each_hit(self):
+        # Only rules with "log" report; each hit once, with the packet's
+        # addresses, ports, port of entry and the capture's time.
+        tl = F.Timeline()
+        tl.add(F.tcp_syn("10.9.9.9", SERVER, 40000, 443))
+        tl.add(F.tcp_syn("10.1.2.3", SERVER, 40002, 443))
+        r = self.run_replay(tl, config([SG_SERVERS], rules=[
+            "ip saddr 10.9.9.9 counter log drop", "tcp dport 443 accept"]))
+        self.assertDrops(r, outside={"rule-drop": 1})
+        log = r.report["log"]
+        self.assertEqual(len(log), 1)
+        self.assertEqual({k: log[0][k] for k in ("event_type", "rule", "action", "in_port",
+                                                  "src_ip", "src_port", "dest_ip",
+                                                  "dest_port", "proto")},
+                         {"event_type": "rule", "rule": "ip saddr 10.9.9.9 counter log drop",
+                          "action": "drop", "in_port": "outside", "src_ip": "10.9.9.9",
+                          "src_port": 40000, "dest_ip": SERVER, "dest_port": 443, "proto": 6})
+        self.assertEqual(log[0]["timestamp_ns"], r.report["capture_time"]["first_ns"])
+
 
 # ---- 10: bad configurations ----
 
