@@ -253,6 +253,7 @@ ww_app_apply_rules(struct ww_app *app, char *err, size_t size)
 			 rte_strerror(rte_errno));
 		return -rte_errno;
 	}
+	pthread_mutex_lock(&app->rules_lock);
 	old = app->ruleset;
 	__atomic_store_n(&app->ruleset, rs, __ATOMIC_RELEASE);
 	/* Once every worker has passed a quiescent state, no burst uses the
@@ -261,6 +262,7 @@ ww_app_apply_rules(struct ww_app *app, char *err, size_t size)
 		rte_rcu_qsbr_synchronize(app->rcu, RTE_QSBR_THRID_INVALID);
 	ww_ruleset_carry_counters(rs, old);
 	ww_ruleset_free(old);
+	pthread_mutex_unlock(&app->rules_lock);
 	app->rules_publish_ns = (rte_get_timer_cycles() - start) * NS_PER_S /
 				rte_get_timer_hz();
 	return 0;
@@ -296,6 +298,7 @@ filter_start(struct ww_app *app)
 	char name[32], err[256];
 	int ret;
 
+	pthread_mutex_init(&app->rules_lock, NULL);
 	app->rcu = rte_zmalloc("ww_rcu", rcu_size, RTE_CACHE_LINE_SIZE);
 	if (app->rcu == NULL || rte_rcu_qsbr_init(app->rcu, app->nb_workers) != 0) {
 		fprintf(stderr, "error: cannot set up RCU for %u workers\n",
@@ -464,6 +467,8 @@ ww_app_drain_logs(struct ww_app *app, FILE *f, json_t *into)
 	struct ww_rule_log rec[64];
 	unsigned int total = 0, n;
 
+	/* The rule texts come from the current set: keep it from going. */
+	pthread_mutex_lock(&app->rules_lock);
 	for (unsigned int w = 0; w < app->nb_workers; w++) {
 		struct rte_ring *r = app->workers[w].log_ring;
 
@@ -486,6 +491,7 @@ ww_app_drain_logs(struct ww_app *app, FILE *f, json_t *into)
 			total += n;
 		}
 	}
+	pthread_mutex_unlock(&app->rules_lock);
 	if (f != NULL && total != 0)
 		fflush(f);
 	return total;

@@ -7,6 +7,7 @@
 #ifndef WW_APP_H
 #define WW_APP_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -29,6 +30,9 @@ struct ww_app {
 	struct rte_rcu_qsbr *rcu;
 	bool workers_running;
 	uint64_t rules_publish_ns;  /* how long the last apply took */
+	/* Control-plane threads (prompt, main loop) that read the rule set
+	 * outside RCU take this while one replaces it; workers never do. */
+	pthread_mutex_t rules_lock;
 	volatile bool quit;
 };
 
