@@ -141,7 +141,6 @@ ww_app_counters_json(const struct ww_app *app)
 
 /* ---- filtering ---- */
 
-#define DEFAULT_HANDLE_BASE 0x80000000u  /* handles of generated entries */
 #define LOG_RING_SIZE 4096                /* rule-log records per worker */
 
 static void
@@ -181,7 +180,7 @@ add_discovery_entry(struct ww_ruleset_entry *e, unsigned int k,
 	r->icmp_type[0] = (struct ww_rule_range){ 130, 137 };
 	r->action = WW_RULE_ACCEPT;
 	e[k].iif_index = unprotected_port(br);
-	e[k].handle = DEFAULT_HANDLE_BASE + WW_MAX_BRIDGES + b;
+	e[k].handle = WW_GENERATED_HANDLE + WW_MAX_BRIDGES + b;
 	snprintf(e[k].origin, sizeof(e[k].origin), "%s ipv6-discovery",
 		 br->name);
 	return k + 1;
@@ -224,7 +223,7 @@ collect_entries(const struct ww_config *cfg, unsigned int *count)
 		e[k].rule.action = WW_RULE_DROP;
 		e[k].iif_index = unprotected_port(br);
 		e[k].reason = WW_REASON_POLICY_DROP;
-		e[k].handle = DEFAULT_HANDLE_BASE + b;
+		e[k].handle = WW_GENERATED_HANDLE + b;
 		snprintf(e[k].origin, sizeof(e[k].origin), "%s default-closed",
 			 br->name);
 		k++;
@@ -396,7 +395,7 @@ ww_app_rules_json(const struct ww_app *app)
 			"action", ww_rule_action_name(e->rule.action),
 			"packets", (json_int_t)c.packets,
 			"bytes", (json_int_t)c.bytes);
-		if (e->handle < DEFAULT_HANDLE_BASE)
+		if (e->handle < WW_GENERATED_HANDLE)
 			json_object_set_new(obj, "handle",
 					    json_integer(e->handle));
 		if (e->iif_index >= 0)

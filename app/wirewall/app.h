@@ -15,6 +15,10 @@
 #include "ports.h"
 #include "worker.h"
 
+/* Handles of the entries the appliance adds itself (IPv6 discovery,
+ * default-closed): above any handle a configured rule gets. */
+#define WW_GENERATED_HANDLE 0x80000000u
+
 struct ww_app {
 	char config_origin[256];   /* file name, or "<embedded default>" */
 	struct ww_config cfg;

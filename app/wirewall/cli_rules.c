@@ -17,7 +17,6 @@
 #include "policy.h"
 
 #define TOP_MAX 100
-#define GENERATED_HANDLE 0x80000000u
 
 /* The rule as it acts: a security group's rules get their bridge's iif. */
 static void
@@ -51,7 +50,7 @@ print_entries(const struct ww_app *app, const char *origin)
 			continue;
 		ww_ruleset_counter(rs, i, &c);
 		entry_text(app, e, text, sizeof(text));
-		if (e->handle < GENERATED_HANDLE)
+		if (e->handle < WW_GENERATED_HANDLE)
 			snprintf(handle, sizeof(handle), "%u", e->handle);
 		printf("  %-6s %-22s %12" PRIu64 " %14" PRIu64 "  %s\n", handle,
 		       e->origin, c.packets, c.bytes, text);

@@ -38,14 +38,19 @@
 enum { F_PROTO, F_SRC, F_DST = F_SRC + 1, F_SPORT, F_DPORT, F_IIF, F_CT,
        F_FLAGS, F_PAD, NB_FIELDS4 };
 
+/* What follows the addresses, the same for both families. */
+struct acl_key_tail {
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t iif, ct, flags, pad1;
+};
+
 struct acl4_key {
 	uint8_t proto;
 	uint8_t pad0[3];
 	uint32_t src;
 	uint32_t dst;
-	uint16_t sport;
-	uint16_t dport;
-	uint8_t iif, ct, flags, pad1;
+	struct acl_key_tail t;
 };
 
 struct acl6_key {
@@ -53,9 +58,7 @@ struct acl6_key {
 	uint8_t pad0[3];
 	uint8_t src[16];
 	uint8_t dst[16];
-	uint16_t sport;
-	uint16_t dport;
-	uint8_t iif, ct, flags, pad1;
+	struct acl_key_tail t;
 };
 
 /* IPv6 fields: proto, 4 x src, 4 x dst, sport, dport, iif, ct, flags, pad. */
@@ -104,10 +107,10 @@ acl4_defs(struct rte_acl_config *cfg)
 	def_field(&d[F_DST], RTE_ACL_FIELD_TYPE_MASK, 4, F_DST, 2,
 		  offsetof(struct acl4_key, dst));
 	def_field(&d[F_SPORT], RTE_ACL_FIELD_TYPE_RANGE, 2, F_SPORT, 3,
-		  offsetof(struct acl4_key, sport));
+		  offsetof(struct acl4_key, t.sport));
 	def_field(&d[F_DPORT], RTE_ACL_FIELD_TYPE_RANGE, 2, F_DPORT, 3,
-		  offsetof(struct acl4_key, dport));
-	tail_fields(d, F_IIF, 4, offsetof(struct acl4_key, iif));
+		  offsetof(struct acl4_key, t.dport));
+	tail_fields(d, F_IIF, 4, offsetof(struct acl4_key, t.iif));
 	cfg->num_fields = NB_FIELDS4;
 	cfg->num_categories = 1;
 }
@@ -130,10 +133,10 @@ acl6_defs(struct rte_acl_config *cfg)
 			  offsetof(struct acl6_key, dst) + 4 * i);
 	}
 	def_field(&d[G_SPORT], RTE_ACL_FIELD_TYPE_RANGE, 2, G_SPORT, input,
-		  offsetof(struct acl6_key, sport));
+		  offsetof(struct acl6_key, t.sport));
 	def_field(&d[G_DPORT], RTE_ACL_FIELD_TYPE_RANGE, 2, G_DPORT, input++,
-		  offsetof(struct acl6_key, dport));
-	tail_fields(d, G_IIF, input, offsetof(struct acl6_key, iif));
+		  offsetof(struct acl6_key, t.dport));
+	tail_fields(d, G_IIF, input, offsetof(struct acl6_key, t.iif));
 	cfg->num_fields = NB_FIELDS6;
 	cfg->num_categories = 1;
 }
@@ -435,19 +438,25 @@ ww_ruleset_entry(const struct ww_ruleset *rs, unsigned int idx)
 
 /* ---- classification ---- */
 
-/* ICMP: type and code stand where the ports would be. */
+/* Ports (ICMP: type and code stand where the ports would be), input
+ * port, connection state and TCP flags. */
 static inline void
-key_ports(const struct ww_pkt_meta *meta, uint16_t *sport, uint16_t *dport)
+key_tail(struct acl_key_tail *t, const struct ww_pkt_meta *meta,
+	 const struct ww_classify_in *in)
 {
 	if (!(meta->flags & WW_PKT_F_L4)) {
-		*sport = *dport = 0;
+		t->sport = t->dport = 0;
 	} else if (is_icmp(meta->l4_proto)) {
-		*sport = rte_cpu_to_be_16(meta->icmp_type);
-		*dport = rte_cpu_to_be_16(meta->icmp_code);
+		t->sport = rte_cpu_to_be_16(meta->icmp_type);
+		t->dport = rte_cpu_to_be_16(meta->icmp_code);
 	} else {
-		*sport = rte_cpu_to_be_16(meta->sport);
-		*dport = rte_cpu_to_be_16(meta->dport);
+		t->sport = rte_cpu_to_be_16(meta->sport);
+		t->dport = rte_cpu_to_be_16(meta->dport);
 	}
+	t->iif = in->iif;
+	t->ct = in->ct_state;
+	t->flags = meta->l4_proto == IPPROTO_TCP ? meta->tcp_flags : 0;
+	t->pad1 = 0;
 }
 
 static inline void
@@ -459,11 +468,7 @@ key4(struct acl4_key *k, struct rte_mbuf *m, const struct ww_classify_in *in)
 	k->proto = meta->l4_proto;
 	memcpy(&k->src, ip + 12, 4);
 	memcpy(&k->dst, ip + 16, 4);
-	key_ports(meta, &k->sport, &k->dport);
-	k->iif = in->iif;
-	k->ct = in->ct_state;
-	k->flags = meta->l4_proto == IPPROTO_TCP ? meta->tcp_flags : 0;
-	k->pad1 = 0;
+	key_tail(&k->t, meta, in);
 }
 
 static inline void
@@ -475,11 +480,7 @@ key6(struct acl6_key *k, struct rte_mbuf *m, const struct ww_classify_in *in)
 	k->proto = meta->l4_proto;
 	memcpy(k->src, ip + 8, 16);
 	memcpy(k->dst, ip + 24, 16);
-	key_ports(meta, &k->sport, &k->dport);
-	k->iif = in->iif;
-	k->ct = in->ct_state;
-	k->flags = meta->l4_proto == IPPROTO_TCP ? meta->tcp_flags : 0;
-	k->pad1 = 0;
+	key_tail(&k->t, meta, in);
 }
 
 static inline void
