@@ -330,6 +330,9 @@ filter_start(struct ww_app *app)
 		app->workers[i].rcu = app->rcu;
 		app->workers[i].pool = app->ports.pool;
 	}
+	ret = ww_app_guards_start(app);
+	if (ret != 0)
+		return ret;
 	ret = ww_app_apply_rules(app, err, sizeof(err));
 	if (ret != 0)
 		fprintf(stderr, "error: %s\n", err);
@@ -339,6 +342,7 @@ filter_start(struct ww_app *app)
 static void
 filter_stop(struct ww_app *app)
 {
+	ww_app_guards_stop(app);
 	for (unsigned int i = 0; app->workers && i < app->nb_workers; i++) {
 		ww_ct_free(app->workers[i].ct);
 		app->workers[i].ct = NULL;

@@ -37,6 +37,17 @@ struct ww_app {
 	/* Control-plane threads (prompt, main loop) that read the rule set
 	 * outside RCU take this while one replaces it; workers never do. */
 	pthread_mutex_t rules_lock;
+	/* Guards: the settings workers read (RCU, replaced whole), the
+	 * block lists they share, where events go, what they counted. */
+	struct ww_guard_snapshot *guard_snap;
+	struct ww_blocklist *bl;
+	bool replay;               /* clocks are the capture's */
+	int64_t clock_offset_ns;   /* worker clock -> wall clock (live) */
+	FILE *events_out;          /* "event: {json}" lines (live: stdout) */
+	FILE *events_file;         /* --events: JSON lines */
+	json_t *events_json;       /* replay report's "events" (or NULL) */
+	uint64_t event_counts[WW_EV_MAX];
+	uint64_t auto_blocks;
 	volatile bool quit;
 };
 
@@ -87,6 +98,28 @@ void ww_app_ct_stats(struct ww_app *app, struct ww_ct_stats *out);
 /** Rule counters and conntrack counts, as the replay report shows them. */
 json_t *ww_app_rules_json(const struct ww_app *app);
 json_t *ww_app_ct_json(struct ww_app *app);
+
+/* guards.c */
+/** Create the block lists (loaded from the config), every worker's guard
+ *  state and the first settings snapshot. @return 0 or -errno (printed). */
+int ww_app_guards_start(struct ww_app *app);
+void ww_app_guards_stop(struct ww_app *app);
+/** Publish app->cfg.guards to the workers (RCU), as ww_app_apply_rules().
+ *  @return 0, or -EINVAL with the reason in @p err. */
+int ww_app_apply_guards(struct ww_app *app, char *err, size_t size);
+/** Take the workers' events: write them out, block what detectors ask
+ *  to. @return records taken. */
+unsigned int ww_app_drain_events(struct ww_app *app);
+/** Flush every worker's pending event summaries, then drain. */
+void ww_app_flush_events(struct ww_app *app);
+/** Expire block-list entries, drain events. The main loop's tick. */
+void ww_app_guards_housekeeping(struct ww_app *app);
+/** The control plane's clock: wall time live, capture time in replay. */
+uint64_t ww_app_clock_ns(const struct ww_app *app);
+/** One event as a JSON object (eve.json-like names). New reference. */
+json_t *ww_app_event_json(const struct ww_app *app, const struct ww_event *ev);
+/** Event counts by kind, block-list sizes: the replay report's "guards". */
+json_t *ww_app_guards_json(const struct ww_app *app);
 
 /** Close ports and free workers. Workers must have stopped. */
 void ww_app_stop(struct ww_app *app);

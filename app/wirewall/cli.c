@@ -29,7 +29,7 @@ extern const struct ww_cli_group ww_cli_general_group;
 static const struct ww_cli_group *const groups[] = {
 	&ww_cli_general_group,
 	&ww_cli_port_group,
-	&ww_cli_rules_group,
+	&ww_cli_rules_group, &ww_cli_guards_group,
 };
 
 struct ww_app *

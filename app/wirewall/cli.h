@@ -25,6 +25,7 @@ struct ww_cli_group {
 
 extern const struct ww_cli_group ww_cli_port_group;
 extern const struct ww_cli_group ww_cli_rules_group;
+extern const struct ww_cli_group ww_cli_guards_group;
 
 /** The appliance the commands act on. */
 struct ww_app *ww_cli_app(void);

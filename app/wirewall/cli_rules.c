@@ -415,10 +415,10 @@ visit_flow(const struct ww_ct_flow_info *f, void *arg)
 }
 
 static void
-ct_pick_job(struct ww_ct_table *ct, void *arg)
+ct_pick_job(struct ww_worker *w, void *arg)
 {
-	if (ct != NULL)
-		ww_ct_foreach(ct, visit_flow, arg);
+	if (w->ct != NULL)
+		ww_ct_foreach(w->ct, visit_flow, arg);
 }
 
 static const char *
@@ -568,10 +568,10 @@ static cmdline_parse_inst_t cmd_show_ct_top = {
 };
 
 static void
-ct_flush_job(struct ww_ct_table *ct, void *arg)
+ct_flush_job(struct ww_worker *w, void *arg)
 {
-	if (ct != NULL)
-		ww_ct_flush(ct);
+	if (w->ct != NULL)
+		ww_ct_flush(w->ct);
 }
 
 static void

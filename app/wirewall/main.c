@@ -28,6 +28,7 @@
 struct options {
 	const char *config_path; /* NULL: the embedded default */
 	const char *cmdline_file;
+	const char *events_path;  /* --events: JSON lines */
 	bool interactive;
 };
 
@@ -38,7 +39,7 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [EAL options] -- [--config FILE] [-i|--interactive]\n"
-		"          [--cmdline-file FILE]\n"
+		"          [--cmdline-file FILE] [--events FILE.jsonl]\n"
 		"       %s replay --config FILE --in PORT=IN.pcap [--in ...]\n"
 		"          [--out PORT=OUT.pcap ...] [--report REPORT.json]\n"
 		"\n"
@@ -46,6 +47,9 @@ usage(FILE *f, const char *prog)
 		"                       config/wirewall.json at build time)\n"
 		"  -i, --interactive    open the command prompt\n"
 		"  --cmdline-file FILE  run the commands in FILE at start-up\n"
+		"  --events FILE        append guard events to FILE, one JSON\n"
+		"                       object per line (they also go to stdout\n"
+		"                       as \"event: {json}\" lines)\n"
 		"  -h, --help           this text\n",
 		prog, prog);
 }
@@ -58,6 +62,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "config", required_argument, NULL, 'c' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "cmdline-file", required_argument, NULL, 'f' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,6 +75,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		case 'c': opt->config_path = optarg; break;
 		case 'i': opt->interactive = true; break;
 		case 'f': opt->cmdline_file = optarg; break;
+		case 'e': opt->events_path = optarg; break;
 		case 'h': return 1;
 		default: return ww_app_option_error(c, argv);
 		}
@@ -150,7 +156,9 @@ serve(struct ww_app *a, const struct options *opt)
 	while (!a->quit) {
 		usleep(100 * 1000);
 		ww_app_drain_logs(a, stdout, NULL);
+		ww_app_guards_housekeeping(a);
 	}
+	ww_app_flush_events(a);
 	/* The prompt may still block in read(): give the terminal back. */
 	if (cli_started && tty)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
@@ -175,6 +183,13 @@ main(int argc, char **argv)
 	}
 	if (ww_app_load_config(&app, opt.config_path) != 0)
 		return 1;
+	app.events_out = stdout;
+	if (opt.events_path != NULL &&
+	    (app.events_file = fopen(opt.events_path, "a")) == NULL) {
+		fprintf(stderr, "error: --events %s: %s\n", opt.events_path,
+			strerror(errno));
+		return 1;
+	}
 
 	ret = rte_eal_init(sep, argv);
 	if (ret < 0) {
@@ -197,6 +212,8 @@ main(int argc, char **argv)
 	       app.config_origin);
 	ww_app_print_filter(&app, stdout);
 
+	app.clock_offset_ns = (int64_t)ww_app_clock_ns(&app) -
+			      (int64_t)ww_worker_clock_ns();
 	ret = launch_workers(&app);
 	app.workers_running = true;
 	if (ret == 0)
@@ -208,6 +225,8 @@ main(int argc, char **argv)
 	printf("\nwirewall: stopped; final counters:\n");
 	ww_app_print_counters(&app, stdout);
 	ww_app_stop(&app);
+	if (app.events_file != NULL)
+		fclose(app.events_file);
 out_eal:
 	rte_eal_cleanup();
 	return ret == 0 ? 0 : 1;

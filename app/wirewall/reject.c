@@ -227,3 +227,64 @@ ww_reject_build(struct rte_mbuf *m, struct rte_mempool *pool)
 	r->data_len = r->pkt_len = len;
 	return r;
 }
+
+/*
+ * The reset that tells the receiver of a TCP segment its connection is
+ * over: the segment's own addresses, ports and sequence number, RST+ACK.
+ */
+struct rte_mbuf *
+ww_reset_onward_build(struct rte_mbuf *m, struct rte_mempool *pool)
+{
+	const struct ww_pkt_meta *meta = ww_pkt_meta(m);
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_tcp_hdr *th;
+	struct rte_tcp_hdr *rst;
+	uint16_t ip_len, len;
+	struct rte_mbuf *r;
+	uint8_t *out;
+
+	if (meta->l4_proto != IPPROTO_TCP || !(meta->flags & WW_PKT_F_L4) ||
+	    meta->payload_off > rte_pktmbuf_data_len(m))
+		return NULL;
+	r = rte_pktmbuf_alloc(pool);
+	if (r == NULL)
+		return NULL;
+	out = rte_pktmbuf_mtod(r, uint8_t *);
+	th = (const struct rte_tcp_hdr *)(frame + meta->l4_off);
+	/* L2 and IP header as they were, options dropped from neither:
+	 * the copy ends where TCP starts. */
+	ip_len = meta->l4_off - meta->l3_off;
+	memcpy(out, frame, meta->l4_off);
+	rst = (struct rte_tcp_hdr *)(out + meta->l4_off);
+	memset(rst, 0, sizeof(*rst));
+	rst->src_port = th->src_port;
+	rst->dst_port = th->dst_port;
+	rst->sent_seq = th->sent_seq;
+	rst->recv_ack = th->recv_ack;
+	rst->data_off = (sizeof(*rst) / 4) << 4;
+	rst->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+	if (meta->l3 == WW_L3_IPV4) {
+		struct rte_ipv4_hdr *ip =
+			(struct rte_ipv4_hdr *)(out + meta->l3_off);
+
+		ip->total_length = rte_cpu_to_be_16(ip_len + sizeof(*rst));
+		ip->hdr_checksum = 0;
+		ip->hdr_checksum = rte_ipv4_cksum(ip);
+		rst->cksum = rte_ipv4_udptcp_cksum(ip, rst);
+	} else {
+		struct rte_ipv6_hdr *ip6 =
+			(struct rte_ipv6_hdr *)(out + meta->l3_off);
+
+		/* Extension headers, if any, stay and count in the length. */
+		ip6->payload_len = rte_cpu_to_be_16(ip_len - sizeof(*ip6) +
+						    sizeof(*rst));
+		if (ip_len != sizeof(*ip6)) {
+			rte_pktmbuf_free(r);
+			return NULL; /* checksum over extension headers: skip */
+		}
+		rst->cksum = rte_ipv6_udptcp_cksum(ip6, rst);
+	}
+	len = meta->l4_off + sizeof(*rst);
+	r->data_len = r->pkt_len = len;
+	return r;
+}

@@ -19,4 +19,12 @@
  */
 struct rte_mbuf *ww_reject_build(struct rte_mbuf *m, struct rte_mempool *pool);
 
+/**
+ * A TCP RST+ACK in the direction of the TCP segment @p m (same addresses,
+ * ports, sequence and acknowledgement numbers): tells the receiver the
+ * connection is over. @return it, or NULL (not TCP, pool empty).
+ */
+struct rte_mbuf *ww_reset_onward_build(struct rte_mbuf *m,
+				       struct rte_mempool *pool);
+
 #endif /* WW_APP_REJECT_H */

@@ -35,6 +35,7 @@
 struct replay_opts {
 	const char *config_path;
 	const char *report_path;
+	const char *events_path;        /* --events: JSON lines */
 	const char *in[WW_MAX_PORTS];   /* by config port index */
 	const char *out[WW_MAX_PORTS];
 };
@@ -55,10 +56,13 @@ replay_usage(FILE *f)
 	fprintf(f,
 		"usage: wirewall replay --config FILE --in PORT=IN.pcap [--in ...]\n"
 		"                       [--out PORT=OUT.pcap ...] [--report REPORT.json]\n"
+		"                       [--events EVENTS.jsonl]\n"
 		"\n"
 		"Runs the configuration over captures, offline: PORT is a port name\n"
 		"from the configuration; packets of all inputs enter in timestamp\n"
-		"order; what leaves a port is written to its --out capture.\n");
+		"order; what leaves a port is written to its --out capture.\n"
+		"Guard events (time from the capture) go to --events, one JSON\n"
+		"object per line, and to the report's \"events\" array.\n");
 }
 
 /* "PORT=FILE" -> slot of that port in @p files. */
@@ -148,6 +152,7 @@ parse_replay_options(int argc, char **argv, struct replay_opts *o)
 		{ "in", required_argument, NULL, 'I' },
 		{ "out", required_argument, NULL, 'O' },
 		{ "report", required_argument, NULL, 'r' },
+		{ "events", required_argument, NULL, 'e' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -162,6 +167,7 @@ parse_replay_options(int argc, char **argv, struct replay_opts *o)
 		switch (c) {
 		case 'c': o->config_path = optarg; break;
 		case 'r': o->report_path = optarg; break;
+		case 'e': o->events_path = optarg; break;
 		case 'I':
 			if (nb_in < RTE_DIM(ins))
 				ins[nb_in++] = optarg;
@@ -240,8 +246,10 @@ replay_eal_init(const char *prog)
 		used += snprintf(lcores + used, sizeof(lcores) - used, "0");
 	snprintf(lcores + used, sizeof(lcores) - used, ")");
 	snprintf(prefix, sizeof(prefix), "--file-prefix=ww-replay-%d", getpid());
-	/* About 2.5 KiB per packet buffer, plus room for EAL and devices. */
-	snprintf(mem, sizeof(mem), "%u", 128 + mbufs / 400);
+	/* About 2.5 KiB per packet buffer, 256 bytes per block-list entry,
+	 * plus room for EAL, devices and guards. */
+	snprintf(mem, sizeof(mem), "%u", 192 + mbufs / 400 +
+		 app.cfg.guards.blocklist.max_entries / 4096);
 	char *eal_argv[] = {
 		(char *)prog, lcores, "--no-huge", "-m", mem, "--no-pci",
 		prefix, "--no-shconf", "--no-telemetry", "--log-level=*:warning",
@@ -344,6 +352,11 @@ replay_run(struct ww_worker *w, struct replay_clock *clk)
 		/* Empty the log ring as we go: a capture may log more than it holds. */
 		if (unlikely(rte_ring_count(w->log_ring) != 0))
 			ww_app_drain_logs(&app, NULL, rule_log);
+		/* Events and automatic blocks take effect before the next
+		 * burst, as fast as the capture's clock, never faster. */
+		if (unlikely(rte_ring_count(w->event_ring) != 0))
+			ww_app_drain_events(&app);
+		ww_blocklist_expire(app.bl, w->now_ns);
 		in->head += len;
 	}
 }
@@ -385,6 +398,8 @@ build_report(const struct replay_opts *o, const struct replay_clock *clk)
 	json_object_set_new(report, "rules", ww_app_rules_json(&app));
 	json_object_set_new(report, "conntrack", ww_app_ct_json(&app));
 	json_object_set(report, "log", rule_log);
+	json_object_set_new(report, "guards", ww_app_guards_json(&app));
+	json_object_set(report, "events", app.events_json);
 	return report;
 }
 
@@ -428,6 +443,12 @@ ww_replay_main(int argc, char **argv)
 		replay_usage(ret > 0 ? stdout : stderr);
 		return ret > 0 ? 0 : 2;
 	}
+	if (o.events_path != NULL &&
+	    (app.events_file = fopen(o.events_path, "w")) == NULL) {
+		fprintf(stderr, "error: --events %s: %s\n", o.events_path,
+			strerror(errno));
+		return 1;
+	}
 	replay_devices(&o, devs);
 	for (unsigned int i = 0; i < app.cfg.nb_ports; i++)
 		dev_ptrs[i] = devs[i];
@@ -436,11 +457,14 @@ ww_replay_main(int argc, char **argv)
 	snprintf(runtime_dir, sizeof(runtime_dir), "%s", rte_eal_get_runtime_dir());
 
 	/* One worker on the main lcore keeps the order of the captures. */
+	app.replay = true;
+	app.events_json = json_array();
 	ret = ww_app_start(&app, dev_ptrs, 1);
 	if (ret == 0) {
 		app.workers[0].quit = &app.quit;
 		rule_log = json_array();
 		replay_run(&app.workers[0], &clk);
+		ww_app_flush_events(&app);
 		report = build_report(&o, &clk);
 		ww_app_print_counters(&app, stdout);
 		if (o.report_path != NULL)
@@ -448,6 +472,12 @@ ww_replay_main(int argc, char **argv)
 		json_decref(report);
 		json_decref(rule_log);
 		ww_app_stop(&app);
+	}
+	json_decref(app.events_json);
+	if (app.events_file != NULL && fclose(app.events_file) != 0) {
+		fprintf(stderr, "error: --events %s: %s\n", o.events_path,
+			strerror(errno));
+		ret = -EIO;
 	}
 	rte_eal_cleanup();
 	remove_runtime_dir(runtime_dir);

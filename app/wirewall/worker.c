@@ -3,7 +3,9 @@
  * The burst loop. Read handle_burst() top to bottom to know where every
  * packet can go:
  *
- *   rx_burst -> count -> parse -> conntrack -> classify -> act -> tx_burst
+ *   rx_burst -> count -> parse -> arp guard -> block lists -> icmp guard
+ *     -> syn limit -> conntrack -> classify -> detectors -> http/tls
+ *     -> act -> tx_burst
  *
  * Stages write each packet's verdict and reason into its metadata; the act
  * stage splits the burst once and counts every packet into one bucket.
@@ -34,13 +36,17 @@ struct burst_ctx {
 	const struct ww_rx_source *src;
 	struct ww_ruleset *rules;           /* one rule set for the burst */
 	struct ww_ct_result ct[WW_BURST];
-	struct rte_mbuf *answers[WW_BURST]; /* reject answers, to the sender */
-	uint16_t nb_answers;
+	struct rte_mbuf *answers[2 * WW_BURST]; /* to the sender: rejects,
+						  * probes, resets */
+	struct rte_mbuf *onward[WW_BURST];  /* to the receiver: resets */
+	uint16_t nb_onward;
+	struct ww_guard_snapshot *guards;   /* one snapshot for the burst */
+	struct ww_guard_ctx gctx;
 };
 
 static void
 add_source(struct ww_worker *w, const struct ww_ports *ports, uint16_t idx,
-	   uint16_t peer_idx, uint16_t queue, uint16_t bridge)
+	   uint16_t peer_idx, uint16_t queue, uint16_t bridge, int protected_idx)
 {
 	struct ww_rx_source *s = &w->sources[w->nb_sources++];
 
@@ -51,6 +57,9 @@ add_source(struct ww_worker *w, const struct ww_ports *ports, uint16_t idx,
 	s->peer_queue_id = queue;
 	s->peer_idx = peer_idx;
 	s->zone = bridge;
+	s->from_protected = protected_idx == idx;
+	s->to_protected = protected_idx == peer_idx;
+	rte_eth_macaddr_get(s->port_id, &s->mac);
 }
 
 void
@@ -58,20 +67,23 @@ ww_workers_assign(struct ww_worker *workers, unsigned int nb_workers,
 		  const struct ww_config *cfg, const struct ww_ports *ports)
 {
 	for (unsigned int b = 0; b < cfg->nb_bridges; b++) {
-		uint16_t a = cfg->bridges[b].port[0], z = cfg->bridges[b].port[1];
+		const struct ww_config_bridge *br = &cfg->bridges[b];
+		uint16_t a = br->port[0], z = br->port[1];
+		int prot = br->protected_side < 0 ? -1 :
+			   br->port[br->protected_side];
 		bool spread = ports->port[a].nb_queues == nb_workers &&
 			      ports->port[z].nb_queues == nb_workers;
 
 		if (spread) {
 			for (unsigned int q = 0; q < nb_workers; q++) {
-				add_source(&workers[q], ports, a, z, q, b);
-				add_source(&workers[q], ports, z, a, q, b);
+				add_source(&workers[q], ports, a, z, q, b, prot);
+				add_source(&workers[q], ports, z, a, q, b, prot);
 			}
 		} else {
 			struct ww_worker *owner = &workers[b % nb_workers];
 
-			add_source(owner, ports, a, z, 0, b);
-			add_source(owner, ports, z, a, 0, b);
+			add_source(owner, ports, a, z, 0, b, prot);
+			add_source(owner, ports, z, a, 0, b, prot);
 		}
 	}
 }
@@ -152,10 +164,12 @@ accept_packet(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct)
 static inline void
 reject_packet(struct burst_ctx *b, struct rte_mbuf *m)
 {
-	struct rte_mbuf *answer = ww_reject_build(m, b->w->pool);
+	struct ww_guard_ctx *g = &b->gctx;
+	struct rte_mbuf *answer = g->nb_back < g->max_back ?
+				  ww_reject_build(m, b->w->pool) : NULL;
 
 	if (answer != NULL)
-		b->answers[b->nb_answers++] = answer;
+		g->back[g->nb_back++] = answer;
 	drop(m, WW_REASON_RULE_REJECT);
 }
 
@@ -288,6 +302,196 @@ stage_classify(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
 			      slow[leader_of[f]]);
 }
 
+/* ---- guards ---- */
+
+static inline void
+guard_ctx_init(struct burst_ctx *b)
+{
+	struct ww_guard_ctx *g = &b->gctx;
+
+	g->cfg = b->guards != NULL ? &b->guards->cfg : NULL;
+	g->now_ns = b->w->now_ns;
+	g->port_idx = b->src->port_idx;
+	g->from_protected = b->src->from_protected;
+	g->to_protected = b->src->to_protected;
+	g->port_mac = b->src->mac;
+	g->pool = b->w->pool;
+	g->back = b->answers;
+	g->nb_back = 0;
+	g->max_back = RTE_DIM(b->answers);
+	g->fwd = b->onward;
+	g->nb_fwd = 0;
+	g->max_fwd = RTE_DIM(b->onward);
+	g->events = b->w->events;
+}
+
+/* Block lists: source or destination listed, the packet goes. */
+static inline void
+stage_blocklist(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint8_t hit[WW_BURST];
+
+	if (likely(ww_blocklist_lookup_burst(b->w->bl, pkts, n, hit) == 0))
+		return;
+	for (uint16_t i = 0; i < n; i++) {
+		if (hit[i] == 0)
+			continue;
+		drop(pkts[i], WW_REASON_BLOCKLIST);
+		ww_guard_event(&b->gctx, WW_EV_BLOCKLIST_HIT, pkts[i], hit[i], 0);
+	}
+}
+
+/* Guards before conntrack: what they drop never takes a flow entry. */
+static inline void
+stage_guards_in(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct ww_worker *w = b->w;
+
+	ww_arp_guard_burst(w->arp, &b->gctx, pkts, n);
+	if (b->gctx.cfg->blocklist.enabled)
+		stage_blocklist(b, pkts, n);
+	ww_icmp_guard_burst(w->icmp, &b->gctx, pkts, n);
+	ww_detect_syn_limit_burst(w->detect, &b->gctx, pkts, n);
+}
+
+static inline uint16_t
+count_drops(struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t nb = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		nb += ww_pkt_meta(pkts[i])->verdict != WW_VERDICT_FORWARD;
+	return nb;
+}
+
+/* Detectors see every attempt, accepted or not: scanners hit closed ports. */
+static inline void
+stage_detect(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint8_t state[WW_BURST];
+
+	for (uint16_t i = 0; i < n; i++)
+		state[i] = b->ct[i].ct_state;
+	ww_detect_burst(b->w->detect, &b->gctx, pkts, state, n);
+}
+
+static inline bool
+port_listed(const uint16_t *ports, unsigned int n, uint16_t port)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+/* A blocked request: both ends hear a reset, the flow is closed. */
+static void
+l7_block(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct,
+	 bool tls, const char *what)
+{
+	struct ww_guard_ctx *g = &b->gctx;
+	struct rte_mbuf *rst;
+	struct ww_event ev;
+
+	ww_ct_mark(b->w->ct, ct->flow, WW_CT_MARK_BLOCKED |
+		   (tls ? WW_CT_MARK_TLS : 0));
+	ww_ct_close(b->w->ct, ct->flow, b->w->now_ns);
+	if (g->nb_back < g->max_back &&
+	    (rst = ww_reject_build(m, b->w->pool)) != NULL)
+		g->back[g->nb_back++] = rst;
+	if (g->nb_fwd < g->max_fwd &&
+	    (rst = ww_reset_onward_build(m, b->w->pool)) != NULL)
+		g->fwd[g->nb_fwd++] = rst;
+	drop(m, tls ? WW_REASON_TLS_BLOCK : WW_REASON_HTTP_BLOCK);
+	if (g->events == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.time_ns = g->now_ns;
+	ev.kind = tls ? WW_EV_TLS_BLOCK : WW_EV_HTTP_BLOCK;
+	ev.port_idx = g->port_idx;
+	ww_event_from_packet(&ev, m);
+	snprintf(ev.text, sizeof(ev.text), "%s", what);
+	ww_event_emit(g->events, &ev, g->cfg->events.window_s);
+}
+
+/* The first data segment a client sends on an inspected port. */
+static inline void
+inspect_request(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct)
+{
+	const struct ww_guard_http_config *http = &b->gctx.cfg->http;
+	const struct ww_pkt_meta *meta = ww_pkt_meta(m);
+	uint32_t len = RTE_MIN((uint32_t)meta->l3_end,
+			       (uint32_t)rte_pktmbuf_data_len(m));
+	const uint8_t *data = rte_pktmbuf_mtod_offset(m, const uint8_t *,
+						      meta->payload_off);
+	bool is_http = port_listed(http->ports, http->nb_ports, meta->dport);
+	bool is_tls = port_listed(http->tls_ports, http->nb_tls_ports,
+				  meta->dport);
+	char what[WW_EVENT_TEXT_MAX];
+
+	if (len <= meta->payload_off)
+		return; /* no data yet: the handshake's ACK */
+	len -= meta->payload_off;
+	ww_ct_mark(b->w->ct, ct->flow, WW_CT_MARK_INSPECTED);
+	if (is_http && ww_l7_match_http(b->guards->l7, data, len, what,
+					sizeof(what)) == 1)
+		l7_block(b, m, ct, false, what);
+	else if (is_tls && ww_l7_match_tls(b->guards->l7, data, len, what,
+					   sizeof(what)) == 1)
+		l7_block(b, m, ct, true, what);
+}
+
+/*
+ * HTTP and TLS block lists: each connection's first request is looked at
+ * once (the flow is marked), a blocked flow's later packets are dropped.
+ * @return packets dropped.
+ */
+static inline uint16_t
+stage_l7(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
+{
+	uint16_t nb_drop = 0;
+
+	if (!b->gctx.cfg->http.enabled || b->guards->l7 == NULL)
+		return 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct ww_ct_result *ct = &b->ct[i];
+		struct ww_pkt_meta *meta;
+
+		if (ct->ct_state != WW_CT_STATE_ESTABLISHED ||
+		    (ct->mark & WW_CT_MARK_INSPECTED && !(ct->mark & WW_CT_MARK_BLOCKED)))
+			continue;
+		meta = ww_pkt_meta(pkts[i]);
+		if (meta->verdict != WW_VERDICT_FORWARD)
+			continue;
+		if (ct->mark & WW_CT_MARK_BLOCKED) {
+			drop(pkts[i], ct->mark & WW_CT_MARK_TLS ?
+				      WW_REASON_TLS_BLOCK : WW_REASON_HTTP_BLOCK);
+			nb_drop++;
+			continue;
+		}
+		if (meta->l4_proto != IPPROTO_TCP || ct->reply)
+			continue;
+		inspect_request(b, pkts[i], ct);
+		nb_drop += meta->verdict != WW_VERDICT_FORWARD;
+	}
+	return nb_drop;
+}
+
+/* Between bursts: event windows close, the SYN-flood judge looks. */
+static void
+guards_tick(struct ww_worker *w, const struct ww_guard_snapshot *snap)
+{
+	struct ww_guard_ctx g = { .cfg = &snap->cfg, .now_ns = w->now_ns,
+				  .pool = w->pool, .events = w->events };
+	struct ww_ct_stats st = { 0 };
+
+	if (w->ct != NULL)
+		ww_ct_get_stats(w->ct, &st);
+	ww_detect_tick(w->detect, &g, st.by_state[WW_CT_FS_TCP_SYN_SENT] +
+			st.by_state[WW_CT_FS_TCP_SYN_RECV]);
+	ww_event_agg_tick(w->events, w->now_ns, snap->cfg.events.window_s, 4);
+}
+
 /*
  * Send to the peer; what the queue cannot take is dropped as tx-full.
  * @p bytes is the burst's length, taken before TX: sent mbufs are gone.
@@ -314,18 +518,21 @@ transmit(struct ww_worker *w, const struct ww_rx_source *src,
 	out->tx_bytes += bytes;
 }
 
-/* Reject answers leave by the port the rejected packets came in on. */
+/*
+ * Packets the appliance makes (reject answers, ARP probes, resets) leave
+ * by @p port; they count as that port's tx, never as forwarded.
+ */
 static void
-transmit_answers(struct burst_ctx *b)
+transmit_own(struct ww_worker *w, uint16_t port_id, uint16_t queue_id,
+	     uint16_t port_idx, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct ww_port_counters *c = &b->w->counters[b->src->port_idx];
-	uint64_t bytes = sum_bytes(b->answers, b->nb_answers);
-	uint16_t sent = rte_eth_tx_burst(b->src->port_id, b->src->queue_id,
-					 b->answers, b->nb_answers);
+	struct ww_port_counters *c = &w->counters[port_idx];
+	uint64_t bytes = sum_bytes(pkts, n);
+	uint16_t sent = rte_eth_tx_burst(port_id, queue_id, pkts, n);
 
-	if (sent < b->nb_answers) {
-		bytes -= sum_bytes(b->answers + sent, b->nb_answers - sent);
-		rte_pktmbuf_free_bulk(b->answers + sent, b->nb_answers - sent);
+	if (sent < n) {
+		bytes -= sum_bytes(pkts + sent, n - sent);
+		rte_pktmbuf_free_bulk(pkts + sent, n - sent);
 	}
 	c->tx_packets += sent;
 	c->tx_bytes += bytes;
@@ -361,36 +568,52 @@ ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 		       struct rte_mbuf **pkts, uint16_t n)
 {
 	struct ww_port_counters *c = &w->counters[src->port_idx];
-	struct burst_ctx b;   /* not zeroed: 2 KiB a burst for nothing */
+	struct burst_ctx b;   /* not zeroed: 3 KiB a burst for nothing */
 	uint64_t bytes = sum_bytes(pkts, n);
-	uint16_t nb_malformed, nb_slow = 0;
+	uint16_t nb_drop, nb_slow = 0;
 
 	b.w = w;
 	b.src = src;
 	b.rules = NULL;
-	b.nb_answers = 0;
+	b.guards = w->guards != NULL ?
+		   __atomic_load_n(w->guards, __ATOMIC_ACQUIRE) : NULL;
+	guard_ctx_init(&b);
 
 	rte_seqcount_write_begin(&w->counters_seq);
 	c->rx_packets += n;
 	c->rx_bytes += bytes;
-	nb_malformed = ww_packet_parse_burst(pkts, n);
+	nb_drop = ww_packet_parse_burst(pkts, n);
+	if (b.guards != NULL) {
+		stage_guards_in(&b, pkts, n);
+		nb_drop = count_drops(pkts, n);
+	}
 	if (w->rules != NULL) {
 		b.rules = __atomic_load_n(w->rules, __ATOMIC_ACQUIRE);
-		nb_slow = stage_conntrack(&b, pkts, n, nb_malformed);
+		nb_slow = stage_conntrack(&b, pkts, n, nb_drop);
 		if (nb_slow != 0)
 			stage_classify(&b, pkts, n);
+		if (b.guards != NULL && nb_slow != 0)
+			stage_detect(&b, pkts, n);
+		if (b.guards != NULL && w->ct != NULL)
+			nb_drop += stage_l7(&b, pkts, n);
 	}
-	if (unlikely(nb_malformed != 0 || nb_slow != 0)) {
+	if (unlikely(nb_drop != 0 || nb_slow != 0)) {
 		n = act(c, pkts, n);
 		bytes = sum_bytes(pkts, n);
 	}
 	if (n != 0)
 		transmit(w, src, pkts, n, bytes);
-	if (unlikely(b.nb_answers != 0))
-		transmit_answers(&b);
+	if (unlikely(b.gctx.nb_back != 0))
+		transmit_own(w, src->port_id, src->queue_id, src->port_idx,
+			     b.gctx.back, b.gctx.nb_back);
+	if (unlikely(b.gctx.nb_fwd != 0))
+		transmit_own(w, src->peer_port_id, src->peer_queue_id,
+			     src->peer_idx, b.gctx.fwd, b.gctx.nb_fwd);
 	rte_seqcount_write_end(&w->counters_seq);
 	if (w->ct != NULL)
 		ww_ct_expire(w->ct, w->now_ns, EXPIRE_BUDGET);
+	if (b.guards != NULL)
+		guards_tick(w, b.guards);
 }
 
 /* ns = tsc * (10^9 / hz), in 32.32 fixed point: no division per burst. */
@@ -398,6 +621,13 @@ static inline uint64_t
 tsc_to_ns(uint64_t tsc, uint64_t ns_per_tsc_fp32)
 {
 	return (uint64_t)(((unsigned __int128)tsc * ns_per_tsc_fp32) >> 32);
+}
+
+uint64_t
+ww_worker_clock_ns(void)
+{
+	return tsc_to_ns(rte_rdtsc(),
+			 ((uint64_t)NS_PER_S << 32) / rte_get_tsc_hz());
 }
 
 /* A job the control plane posted: run it between bursts. */
@@ -409,7 +639,7 @@ serve_mailbox(struct ww_worker *w)
 
 	if (likely(posted == mb->done))
 		return;
-	mb->fn(w->ct, mb->arg);
+	mb->fn(w, mb->arg);
 	__atomic_store_n(&mb->done, posted, __ATOMIC_RELEASE);
 }
 
@@ -443,6 +673,12 @@ ww_worker_main(void *arg)
 			w->now_ns = tsc_to_ns(rte_rdtsc(), ns_per_tsc);
 			ww_ct_expire(w->ct, w->now_ns, EXPIRE_BUDGET);
 		}
+		if (idle && w->guards != NULL) {
+			/* Time passes without packets too: floods end. */
+			w->now_ns = tsc_to_ns(rte_rdtsc(), ns_per_tsc);
+			guards_tick(w, __atomic_load_n(w->guards,
+						       __ATOMIC_ACQUIRE));
+		}
 		serve_mailbox(w);
 		/* Between bursts no rule set is held: old ones may go. */
 		if (w->rcu != NULL)
@@ -463,7 +699,7 @@ ww_worker_run_job(struct ww_worker *w, bool running, ww_worker_job_fn fn,
 	uint32_t posted;
 
 	if (!running) {
-		fn(w->ct, arg);
+		fn(w, arg);
 		return 0;
 	}
 	mb->fn = fn;

@@ -15,8 +15,14 @@
 #include <rte_ring.h>
 #include <rte_seqcount.h>
 
+#include "arp_guard.h"
+#include "blocklist.h"
 #include "config.h"
 #include "conntrack.h"
+#include "detect.h"
+#include "guard.h"
+#include "icmp_guard.h"
+#include "l7.h"
 #include "rules.h"
 #include "counters.h"
 #include "ports.h"
@@ -32,6 +38,15 @@ struct ww_rx_source {
 	uint16_t peer_queue_id;
 	uint16_t peer_idx;
 	uint16_t zone;      /* bridge index: conntrack keeps bridges apart */
+	bool from_protected; /* this port is its bridge's protected side */
+	bool to_protected;   /* the peer is */
+	struct rte_ether_addr mac; /* this port's: source of ARP probes */
+};
+
+/* Guard settings as workers see them: published whole under RCU. */
+struct ww_guard_snapshot {
+	struct ww_guard_config cfg;
+	struct ww_l7_list *l7;       /* HTTP/TLS block list, NULL if empty */
 };
 
 /*
@@ -50,7 +65,8 @@ struct ww_rule_log {
 	uint8_t src[16], dst[16];
 };
 
-typedef void (*ww_worker_job_fn)(struct ww_ct_table *ct, void *arg);
+struct ww_worker;
+typedef void (*ww_worker_job_fn)(struct ww_worker *w, void *arg);
 
 struct ww_worker_mailbox {
 	ww_worker_job_fn fn;
@@ -75,6 +91,15 @@ struct ww_worker {
 	struct ww_worker_mailbox mailbox;
 	struct rte_ring *log_ring;   /* struct ww_rule_log, to the control plane */
 	uint64_t log_lost;           /* hits not logged: the ring was full */
+	/* Guards: settings (RCU), the shared block lists (read lock-free),
+	 * this worker's own guard state, its events to the control plane. */
+	struct ww_guard_snapshot *const *guards;
+	struct ww_blocklist *bl;
+	struct ww_arp_guard *arp;
+	struct ww_icmp_guard *icmp;
+	struct ww_detect *detect;
+	struct ww_event_agg *events;
+	struct rte_ring *event_ring; /* struct ww_event */
 	/* Counters change within a burst (rx first, then its buckets); readers
 	 * take them between bursts, where rx = sum of buckets holds. */
 	rte_seqcount_t counters_seq;
@@ -90,6 +115,9 @@ struct ww_worker {
 void ww_workers_assign(struct ww_worker *workers, unsigned int nb_workers,
 		       const struct ww_config *cfg, const struct ww_ports *ports);
 
+/** The live workers' clock (ns from the TSC), for the control plane. */
+uint64_t ww_worker_clock_ns(void);
+
 /** lcore entry point (rte_eal_remote_launch); arg is a struct ww_worker. */
 int ww_worker_main(void *arg);
 
@@ -102,7 +130,7 @@ void ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 			    struct rte_mbuf **pkts, uint16_t n);
 
 /**
- * Run @p fn on worker @p w's connection table in the worker's context and
+ * Run @p fn on worker @p w (its tables) in the worker's context and
  * wait for it (up to a second). With @p running false (replay, or workers
  * stopped) it runs right here.
  * @return 0, or -ETIMEDOUT.

@@ -12,26 +12,11 @@
 #include <string.h>
 
 #include "config.h"
+#include "config_internal.h"
 
-#define DIM(a) (sizeof(a) / sizeof((a)[0]))
 #define CONFIG_FILE_MAX (16u * 1024 * 1024)
 
-struct parse_ctx {
-	struct ww_config *cfg;
-	struct ww_config_error *err;
-	char path[sizeof(((struct ww_config_error *)0)->path)];
-};
-
-typedef int (*set_fn)(struct parse_ctx *ctx, json_t *value, void *target);
-
-struct directive {
-	const char *key;
-	json_type type; /* JSON_TRUE stands for "a boolean" */
-	bool required;
-	set_fn set;
-};
-
-static int __attribute__((format(printf, 2, 3)))
+int __attribute__((format(printf, 2, 3)))
 fail(struct parse_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
@@ -46,7 +31,7 @@ fail(struct parse_ctx *ctx, const char *fmt, ...)
 }
 
 /* Append ".key" or "[i]" to the current path; returns the length to restore. */
-static size_t __attribute__((format(printf, 2, 3)))
+size_t __attribute__((format(printf, 2, 3)))
 path_push(struct parse_ctx *ctx, const char *fmt, ...)
 {
 	size_t len = strlen(ctx->path);
@@ -58,13 +43,13 @@ path_push(struct parse_ctx *ctx, const char *fmt, ...)
 	return len;
 }
 
-static void
+void
 path_pop(struct parse_ctx *ctx, size_t len)
 {
 	ctx->path[len] = '\0';
 }
 
-static const char *
+const char *
 type_name(json_type type)
 {
 	switch (type) {
@@ -112,7 +97,7 @@ reject_unknown_key(struct parse_ctx *ctx, const char *key,
 }
 
 /* Check every key of @p obj against @p table, then apply them in table order. */
-static int
+int
 apply_directives(struct parse_ctx *ctx, json_t *obj,
 		 const struct directive *table, size_t n, void *target)
 {
@@ -145,7 +130,7 @@ apply_directives(struct parse_ctx *ctx, json_t *obj,
 	return 0;
 }
 
-static int
+int
 expect_object(struct parse_ctx *ctx, json_t *value)
 {
 	if (!json_is_object(value))
@@ -154,7 +139,7 @@ expect_object(struct parse_ctx *ctx, json_t *value)
 	return 0;
 }
 
-static int
+int
 expect_string(struct parse_ctx *ctx, json_t *value)
 {
 	if (!json_is_string(value))
@@ -163,7 +148,7 @@ expect_string(struct parse_ctx *ctx, json_t *value)
 	return 0;
 }
 
-static int
+int
 get_uint(struct parse_ctx *ctx, json_t *value, json_int_t min, json_int_t max,
 	 unsigned int *out)
 {
@@ -176,7 +161,7 @@ get_uint(struct parse_ctx *ctx, json_t *value, json_int_t min, json_int_t max,
 	return 0;
 }
 
-static int
+int
 copy_name(struct parse_ctx *ctx, json_t *value, char *out)
 {
 	const char *s = json_string_value(value);
@@ -693,6 +678,7 @@ static const struct directive top_directives[] = {
 	{ "conntrack", JSON_OBJECT, false, set_conntrack },
 	{ "rules", JSON_ARRAY, false, set_rules },
 	{ "security_groups", JSON_ARRAY, false, set_security_groups },
+	{ "guards", JSON_OBJECT, false, ww_cfg_set_guards },
 };
 
 static void
@@ -731,6 +717,13 @@ ww_config_parse(const char *text, const char *origin, struct ww_config *cfg,
 	tmp.next_handle = 1;
 	ww_ct_config_default(&tmp.conntrack);
 	tmp.conntrack.enabled = true;
+	/* Thresholds have defaults; a guard is on when the document names it
+	 * (its "enabled" may still say no), so a plain bridge stays plain. */
+	ww_guard_config_default(&tmp.guards);
+	tmp.guards.arp.enabled = tmp.guards.icmp.enabled = false;
+	tmp.guards.blocklist.enabled = tmp.guards.scan.enabled = false;
+	tmp.guards.rate.enabled = tmp.guards.synflood.enabled = false;
+	tmp.guards.http.enabled = false;
 	ret = expect_object(&ctx, doc);
 	if (ret == 0)
 		ret = apply_directives(&ctx, doc, top_directives,
@@ -883,6 +876,7 @@ ww_config_to_json(const struct ww_config *cfg)
 	json_object_set_new(doc, "rules", rules_to_json(cfg->rules,
 							cfg->nb_rules));
 	json_object_set_new(doc, "security_groups", sgs_to_json(cfg));
+	json_object_set_new(doc, "guards", ww_cfg_guards_to_json(cfg));
 	return doc;
 }
 
@@ -893,9 +887,12 @@ ww_config_free(struct ww_config *cfg)
 		free(cfg->sgs[i].rules);
 	free(cfg->sgs);
 	free(cfg->rules);
+	free(cfg->bl);
+	ww_guard_config_release(&cfg->guards);
 	cfg->sgs = NULL;
 	cfg->rules = NULL;
-	cfg->nb_sgs = cfg->nb_rules = 0;
+	cfg->bl = NULL;
+	cfg->nb_sgs = cfg->nb_rules = cfg->nb_bl = 0;
 }
 
 int

@@ -20,7 +20,9 @@
 
 #include <jansson.h>
 
+#include "blocklist.h"
 #include "conntrack.h"
+#include "guard.h"
 #include "rules.h"
 
 #ifdef __cplusplus
@@ -66,6 +68,16 @@ struct ww_config_sg {
 	struct ww_config_rule *rules;
 };
 
+/** A block-list entry of the configuration (guards.blocklist.sets,
+ *  never_block: set "never-block"). */
+struct ww_config_bl_entry {
+	char set[WW_NAME_MAX];
+	struct ww_bl_prefix prefix;
+	uint32_t ttl_s;               /**< 0 = never expires */
+};
+
+#define WW_CONFIG_BL_MAX (4u * 1024 * 1024) /**< entries a document may list */
+
 struct ww_config {
 	unsigned int workers; /**< worker lcores (default 1) */
 	unsigned int mbufs;   /**< packet buffers; 0 = sized automatically */
@@ -79,6 +91,9 @@ struct ww_config {
 	struct ww_config_sg *sgs;     /**< heap */
 	struct ww_ct_config conntrack; /**< max_flows is the appliance's total */
 	uint32_t next_handle;         /**< handle of the next rule added */
+	struct ww_guard_config guards; /**< heap arrays: see ww_config_free() */
+	unsigned int nb_bl;
+	struct ww_config_bl_entry *bl; /**< heap */
 };
 
 /** Where and why a document was rejected. */
@@ -137,6 +152,17 @@ int ww_config_sg_index(const struct ww_config *cfg, const char *name);
 
 /** The configuration as a JSON document (new reference), the inverse of parse. */
 json_t *ww_config_to_json(const struct ww_config *cfg);
+
+/**
+ * Change one setting of one guard, as the prompt's "guard GUARD KEY VALUE":
+ * @p value is JSON ("on"/"off" stand for true/false, a bare word for a
+ * string). Checked as the same key in a document would be; a refused
+ * value changes nothing.
+ * @return 0, or -EINVAL with "PATH: why" in @p msg.
+ */
+int ww_config_guard_set(struct ww_config *cfg, const char *guard,
+			const char *key, const char *value, char *msg,
+			size_t size);
 
 /** Index of the port named @p name, or -ENOENT. */
 int ww_config_port_index(const struct ww_config *cfg, const char *name);

@@ -93,7 +93,8 @@ struct ct_flow {
 	uint8_t state;        /* enum ww_ct_flow_state, FS_FREE when deleted */
 	uint8_t opener_is_lo; /* the opener is the key's side 0 */
 	uint8_t fin;          /* bit per side that sent a FIN */
-	uint8_t pad[5];
+	uint8_t mark;         /* WW_CT_MARK_*: what guards decided about it */
+	uint8_t pad[4];
 } __rte_cache_aligned;
 
 static_assert(sizeof(struct ct_flow) == 64, "a flow entry is one cache line");
@@ -438,6 +439,7 @@ classify(struct rte_mbuf *m, uint16_t zone, struct ww_ct_result *r,
 	r->reply = 0;
 	r->trackable = 0;
 	r->src_lo = 1;
+	r->mark = 0;
 	r->flow = NIL;
 	if (meta->l3 == WW_L3_IPV4)
 		v6 = false;
@@ -623,6 +625,7 @@ existing_flow(struct ww_ct_table *t, struct rte_mbuf *m,
 
 	r->flow = idx;
 	r->reply = dir;
+	r->mark = f->mark;
 	if (kind == K_ICMP_ERR) {
 		/* Related, but not a packet of the flow: no refresh. */
 		r->ct_state = WW_CT_STATE_RELATED;
@@ -798,6 +801,7 @@ commit_existing(struct ww_ct_table *t, struct rte_mbuf *pkt,
 	res->ct_state = WW_CT_STATE_ESTABLISHED;
 	res->reply = dir;
 	res->flow = idx;
+	res->mark = f->mark;
 	return 0;
 }
 
@@ -830,6 +834,7 @@ ww_ct_commit(struct ww_ct_table *t, struct rte_mbuf *pkt,
 	f->state = initial_state(&res->key, ww_pkt_meta(pkt));
 	f->opener_is_lo = res->src_lo;
 	f->fin = 0;
+	f->mark = 0;
 	list_append(t, (uint32_t)pos, now_ns);
 	t->stats.by_state[f->state]++;
 	t->stats.active++;
@@ -1067,4 +1072,23 @@ ww_ct_foreach(struct ww_ct_table *t, ww_ct_visit_fn fn, void *arg)
 			flow_info(t, i, &fi);
 			fn(&fi, arg);
 		}
+}
+
+void
+ww_ct_mark(struct ww_ct_table *t, uint32_t flow, uint8_t bits)
+{
+	if (flow != NIL && t->flows[flow].state != FS_FREE)
+		t->flows[flow].mark |= bits;
+}
+
+void
+ww_ct_close(struct ww_ct_table *t, uint32_t flow, uint64_t now_ns)
+{
+	struct ct_flow *f;
+
+	if (flow == NIL)
+		return;
+	f = &t->flows[flow];
+	if (f->state <= WW_CT_FS_TCP_TIME_WAIT)
+		flow_set_state(t, flow, WW_CT_FS_TCP_CLOSE, now_ns);
 }

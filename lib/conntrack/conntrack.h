@@ -106,8 +106,15 @@ struct ww_ct_result {
 	uint8_t src_lo;     /**< internal: the packet's source is key side 0 */
 	uint32_t flow;      /**< flow index, or UINT32_MAX */
 	uint32_t sig;       /**< the key's hash (hash_sig_t) */
+	uint8_t mark;       /**< the flow's WW_CT_MARK_* bits (0 if none) */
+	uint8_t pad_[3];
 	struct ww_ct_key key;
 };
+
+/** Marks guards put on a flow (ww_ct_mark()); lookups return them. */
+#define WW_CT_MARK_INSPECTED 0x01  /**< its first request was looked at */
+#define WW_CT_MARK_BLOCKED   0x02  /**< every further packet is dropped */
+#define WW_CT_MARK_TLS       0x04  /**< blocked for its TLS server name */
 
 struct ww_ct_table;
 
@@ -141,6 +148,14 @@ void ww_ct_lookup_burst(struct ww_ct_table *t, struct rte_mbuf **pkts,
  */
 int ww_ct_commit(struct ww_ct_table *t, struct rte_mbuf *pkt,
 		 struct ww_ct_result *res, uint64_t now_ns);
+
+/** Add @p bits to the marks of flow @p flow (an index from a result of
+ *  this burst). Only the table's owner may call it. */
+void ww_ct_mark(struct ww_ct_table *t, uint32_t flow, uint8_t bits);
+
+/** Move a TCP flow to CLOSE (it ends after the close timeout): the guards
+ *  reset it. Only the table's owner may call it. */
+void ww_ct_close(struct ww_ct_table *t, uint32_t flow, uint64_t now_ns);
 
 /** Remove at most @p budget expired flows. @return how many. */
 unsigned int ww_ct_expire(struct ww_ct_table *t, uint64_t now_ns,

@@ -59,7 +59,22 @@ extern "C" {
 	X(RULE_REJECT, "rule-reject", "a rule's reject action (answered with a TCP RST or an ICMP unreachable)") \
 	X(POLICY_DROP, "policy-drop", "new connection into a protected segment that no security group allows (default-closed)") \
 	X(CT_INVALID, "ct-invalid", "fits no connection state (e.g. an unsolicited SYN-ACK, a mid-stream ACK with no connection)") \
-	X(CT_FULL, "ct-full", "new connection refused: the connection table is full (conntrack.max_flows)")
+	X(CT_FULL, "ct-full", "new connection refused: the connection table is full (conntrack.max_flows)") \
+	X(ARP_BAD_OPCODE, "arp-bad-opcode", "ARP opcode neither request nor reply (guards.arp)") \
+	X(ARP_BROADCAST_REPLY, "arp-broadcast-reply", "ARP reply to the broadcast MAC (guards.arp)") \
+	X(ARP_SPOOF, "arp-spoof", "ARP claim contradicting a binding, or a sender MAC other than the frame's source (guards.arp)") \
+	X(ARP_UNVERIFIED, "arp-unverified", "ARP claim not yet confirmed by the appliance's probe (guards.arp.verify)") \
+	X(ARP_RATE, "arp-rate", "ARP from one MAC above guards.arp.rate") \
+	X(ARP_PROBE_ANSWER, "arp-probe-answer", "answer to the appliance's own ARP probe: taken, not forwarded") \
+	X(BLOCKLIST, "blocklist", "source or destination on a block list") \
+	X(ICMP_TYPE, "icmp-type", "ICMP type not allowed, or a redirect (guards.icmp)") \
+	X(ICMP_SIZE, "icmp-size", "ICMP datagram larger than guards.icmp.max_size") \
+	X(ICMP_FRAGMENT, "icmp-fragment", "fragmented ICMP (guards.icmp)") \
+	X(ICMP_BROADCAST, "icmp-broadcast", "echo request to a broadcast or multicast address (guards.icmp)") \
+	X(ICMP_RATE, "icmp-rate", "ICMP from one source above guards.icmp.rate") \
+	X(SYN_LIMIT, "syn-limit", "SYN from one source above guards.synflood.source_syn_per_s during a flood") \
+	X(HTTP_BLOCK, "http-block", "HTTP request for a blocked host or URL, and the rest of its connection") \
+	X(TLS_BLOCK, "tls-block", "TLS ClientHello for a blocked server name, and the rest of its connection")
 
 enum ww_reason {
 #define WW_REASON_ENUM(e, name, help) WW_REASON_##e,

@@ -31,11 +31,6 @@ int ww_rule_range_parse(const char *s, size_t len, unsigned int max,
 			const char *unit, struct ww_rule_range *out,
 			char *msg, size_t size);
 
-/** An ICMP (or ICMPv6 when @p v6) type: a name, a number or a range. */
-int ww_rule_icmp_type_parse(const char *s, size_t len, bool v6,
-			    struct ww_rule_range *out, char *msg, size_t size);
-/** The name of an ICMP(v6) type, or NULL when it has none. */
-const char *ww_rule_icmp_type_name(bool v6, unsigned int type);
 
 /** tcp, udp, icmp, icmpv6 or 0..255. */
 int ww_rule_proto_parse(const char *s, size_t len, uint8_t *out,

@@ -196,6 +196,12 @@ void ww_ruleset_counter(const struct ww_ruleset *rs, unsigned int idx,
 void ww_ruleset_carry_counters(struct ww_ruleset *rs,
 			       const struct ww_ruleset *old);
 
+/** An ICMP (or ICMPv6 when @p v6) type: a name, a number or a range. */
+int ww_rule_icmp_type_parse(const char *s, size_t len, bool v6,
+			    struct ww_rule_range *out, char *msg, size_t size);
+/** The name of an ICMP(v6) type, or NULL when it has none. */
+const char *ww_rule_icmp_type_name(bool v6, unsigned int type);
+
 #ifdef __cplusplus
 }
 #endif

@@ -136,10 +136,37 @@ static const struct bad_case bad_cases[] = {
 	  "$.conntrack.full_policy", "expected \"drop-new\" or \"early-drop\"" },
 	{ "{" PORTS ",\"conntrack\":{\"max_flows\":0}}", "$.conntrack.max_flows",
 	  "0 is out of range" },
+	/* guards */
+	{ "{" PORTS ",\"guards\":{\"scan\":{\"ports\":1}}}", "$.guards.scan.ports",
+	  "1 is out of range (2..65536)" },
+	{ "{" PORTS ",\"guards\":{\"scan\":{\"speed\":1}}}", "$.guards.scan",
+	  "unknown key \"speed\" (expected one of: enabled, ports, hosts, window_ms, block_ttl)" },
+	{ "{" PORTS ",\"guards\":{\"firewall\":{}}}", "$.guards",
+	  "unknown key \"firewall\"" },
+	{ "{" PORTS ",\"guards\":{\"icmp\":{\"enabled\":\"yes\"}}}",
+	  "$.guards.icmp.enabled", "expected a boolean, got a string" },
+	{ "{" PORTS ",\"guards\":{\"icmp\":{\"allow\":[\"echo-requets\"]}}}",
+	  "$.guards.icmp.allow[0]", "ICMP type" },
+	{ "{" PORTS ",\"guards\":{\"arp\":{\"bindings\":[{\"ip\":\"10.0.0.1\",\"mac\":\"ff:ff:ff:ff:ff:ff\"}]}}}",
+	  "$.guards.arp.bindings[0]", "unicast MAC" },
+	{ "{" PORTS ",\"guards\":{\"arp\":{\"bindings\":[{\"ip\":\"10.0.0.300\",\"mac\":\"02:00:00:00:00:01\"}]}}}",
+	  "$.guards.arp.bindings[0]", "\"ip\" must be an IPv4 address" },
+	{ "{" PORTS ",\"guards\":{\"blocklist\":{\"sets\":{\"bad\":[\"10.0.0.1/8\"]}}}}",
+	  "$.guards.blocklist.sets.bad[0]", "" },
+	{ "{" PORTS ",\"guards\":{\"blocklist\":{\"sets\":{\"bad set\":[]}}}}",
+	  "$.guards.blocklist.sets.bad set", "may hold only letters" },
+	{ "{" PORTS ",\"guards\":{\"blocklist\":{\"sets\":{\"x\":[{\"addr\":\"10.0.0.1\",\"ttl\":0}]}}}}",
+	  "$.guards.blocklist.sets.x[0]", "0 is out of range" },
+	{ "{" PORTS ",\"guards\":{\"http\":{\"hosts\":[\"ex ample.com\"]}}}",
+	  "$.guards.http.hosts[0]", "ex ample.com" },
+	{ "{" PORTS ",\"guards\":{\"http\":{\"ports\":[0]}}}", "$.guards.http.ports[0]",
+	  "0 is out of range (1..65535)" },
+	{ "{" PORTS ",\"guards\":{\"events\":{\"enabled\":false}}}",
+	  "$.guards.events.enabled", "cannot be turned off" },
 	{ "[]", "$", "expected an object, got an array" },
 	{ "{}", "$", "missing required key \"ports\"" },
 	{ "{\"ports\":[]}", "$.ports", "expected 1 to 16 ports, got 0" },
-	{ "{" PORTS ",\"foo\":1}", "$", "unknown key \"foo\" (expected one of: workers, mbufs, ports, bridges, conntrack, rules, security_groups)" },
+	{ "{" PORTS ",\"foo\":1}", "$", "unknown key \"foo\" (expected one of: workers, mbufs, ports, bridges, conntrack, rules, security_groups, guards)" },
 	{ "{" PORTS ",\"workers\":\"2\"}", "$.workers", "expected an integer, got a string" },
 	{ "{" PORTS ",\"workers\":0}", "$.workers", "0 is out of range (1..64)" },
 	{ "{" PORTS ",\"workers\":1.5}", "$.workers", "expected an integer, got a number with a fraction" },
@@ -255,6 +282,75 @@ test_round_trip(void **state)
 	json_decref(json);
 }
 
+#define GUARDS_DOC "{" PORTS ",\"guards\":{" \
+	"\"arp\":{\"rate\":7,\"bindings\":[{\"ip\":\"10.0.0.1\",\"mac\":\"02:00:00:00:00:01\"}]}," \
+	"\"icmp\":{\"max_size\":900,\"allow\":[\"echo-request\",0],\"redirects\":true}," \
+	"\"blocklist\":{\"sets\":{\"bad\":[\"203.0.113.7\",{\"addr\":\"2001:db8::/32\",\"ttl\":60}]}," \
+	"\"never_block\":[\"10.0.0.0/8\"]}," \
+	"\"scan\":{\"enabled\":false,\"ports\":9}," \
+	"\"http\":{\"hosts\":[\".bad.example\"],\"urls\":[\"ok.example/ads/\"]}}}"
+
+/* Named guards are on, others off; values land; the document round-trips;
+ * "guard" changes one key and a refused value changes nothing. */
+static void
+test_guards(void **state)
+{
+	struct ww_config cfg, again;
+	char msg[256];
+	json_t *doc;
+	char *text;
+
+	assert_int_equal(ww_config_parse(GUARDS_DOC, "t", &cfg, NULL), 0);
+	assert_true(cfg.guards.arp.enabled);
+	assert_int_equal(cfg.guards.arp.rate, 7);
+	assert_int_equal(cfg.guards.arp.nb_static, 1);
+	assert_true(cfg.guards.icmp.enabled);
+	assert_int_equal(cfg.guards.icmp.max_size, 900);
+	assert_true(ww_guard_type_allowed(cfg.guards.icmp.allow4, 8));
+	assert_true(ww_guard_type_allowed(cfg.guards.icmp.allow4, 5));
+	assert_false(ww_guard_type_allowed(cfg.guards.icmp.allow4, 3));
+	assert_false(cfg.guards.scan.enabled);
+	assert_int_equal(cfg.guards.scan.ports, 9);
+	assert_false(cfg.guards.rate.enabled);
+	assert_false(cfg.guards.synflood.enabled);
+	assert_int_equal(cfg.nb_bl, 3);
+	assert_string_equal(cfg.bl[2].set, "never-block");
+	assert_int_equal(cfg.bl[1].ttl_s, 60);
+	assert_int_equal(cfg.guards.http.nb_hosts, 1);
+
+	doc = ww_config_to_json(&cfg);
+	text = json_dumps(doc, 0);
+	assert_int_equal(ww_config_parse(text, "again", &again, NULL), 0);
+	assert_int_equal(again.nb_bl, 3);
+	assert_int_equal(again.guards.arp.rate, 7);
+	assert_memory_equal(again.guards.icmp.allow4, cfg.guards.icmp.allow4,
+			    sizeof(cfg.guards.icmp.allow4));
+	assert_int_equal(again.guards.scan.enabled, false);
+	free(text);
+	json_decref(doc);
+	ww_config_free(&again);
+
+	assert_int_equal(ww_config_guard_set(&cfg, "scan", "ports", "30", msg,
+					     sizeof(msg)), 0);
+	assert_int_equal(cfg.guards.scan.ports, 30);
+	assert_false(cfg.guards.scan.enabled);  /* still off */
+	assert_int_equal(ww_config_guard_set(&cfg, "scan", "enabled", "on", msg,
+					     sizeof(msg)), 0);
+	assert_true(cfg.guards.scan.enabled);
+	assert_int_equal(ww_config_guard_set(&cfg, "scan", "ports", "1", msg,
+					     sizeof(msg)), -EINVAL);
+	assert_non_null(strstr(msg, "$.guards.scan.ports: 1 is out of range"));
+	assert_int_equal(cfg.guards.scan.ports, 30);
+	assert_int_equal(ww_config_guard_set(&cfg, "http", "hosts",
+		"[\"a.example\",\".b.example\"]", msg, sizeof(msg)), 0);
+	assert_int_equal(cfg.guards.http.nb_hosts, 2);
+	assert_int_equal(ww_config_guard_set(&cfg, "blocklist", "sets", "{}",
+					     msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(ww_config_guard_set(&cfg, "nat", "x", "1", msg,
+					     sizeof(msg)), -EINVAL);
+	ww_config_free(&cfg);
+}
+
 static void
 test_load_file(void **state)
 {
@@ -289,6 +385,7 @@ main(void)
 		cmocka_unit_test(test_error_format_names_path),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_load_file),
+		cmocka_unit_test(test_guards),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
