@@ -286,6 +286,9 @@ ww_app_print_filter(const struct ww_app *app, FILE *f)
 	} else {
 		fprintf(f, "wirewall: conntrack: disabled (stateless rules)\n");
 	}
+	fprintf(f, "wirewall: guards: %u block-list entries loaded in %.1f ms, "
+		"%zu bytes\n", ww_blocklist_count(app->bl, NULL),
+		app->bl_load_ns / 1e6, ww_blocklist_memory(app->bl));
 	fflush(f);
 }
 

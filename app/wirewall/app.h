@@ -48,6 +48,7 @@ struct ww_app {
 	json_t *events_json;       /* replay report's "events" (or NULL) */
 	uint64_t event_counts[WW_EV_MAX];
 	uint64_t auto_blocks;
+	uint64_t bl_load_ns;       /* loading the configured block lists took */
 	volatile bool quit;
 };
 

@@ -169,7 +169,11 @@ ww_app_guards_start(struct ww_app *app)
 			rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
+	uint64_t t0 = rte_get_timer_cycles();
+
 	ret = load_blocklists(app);
+	app->bl_load_ns = (rte_get_timer_cycles() - t0) * NS_PER_S /
+			  rte_get_timer_hz();
 	for (unsigned int i = 0; ret == 0 && i < app->nb_workers; i++)
 		ret = worker_guards_create(app, &app->workers[i]);
 	if (ret == 0 && (ret = ww_app_apply_guards(app, err, sizeof(err))) != 0)

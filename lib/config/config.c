@@ -14,7 +14,7 @@
 #include "config.h"
 #include "config_internal.h"
 
-#define CONFIG_FILE_MAX (16u * 1024 * 1024)
+#define CONFIG_FILE_MAX (64u * 1024 * 1024) /* room for block-list feeds */
 
 int __attribute__((format(printf, 2, 3)))
 fail(struct parse_ctx *ctx, const char *fmt, ...)

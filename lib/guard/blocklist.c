@@ -39,6 +39,7 @@
 #include <arpa/inet.h>
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -68,8 +69,8 @@
 #define REASON_LEN sizeof(((struct ww_bl_entry *)0)->reason)
 #define SET_NAME_LEN sizeof(((struct ww_bl_entry *)0)->set)
 #define CHUNK 32                /* packets per bulk lookup: 2 keys each */
-#define LPM_MIN_RULES 64
-#define LPM_MIN_TBL8S 64
+#define LPM_MIN_RULES 64u
+#define LPM_MIN_TBL8S 64u
 
 /* Where a record's key lives: its family's exact table, or the prefixes. */
 enum { K_V4 = 0, K_V6 = 1, K_PFX = 2, K_MAX, K_FREE = 0xff };
@@ -115,7 +116,7 @@ struct bl_lpm {
 
 struct bl_set {
 	char name[SET_NAME_LEN];
-	uint32_t head;
+	uint32_t head, tail;      /* oldest first */
 	uint32_t count;
 };
 
@@ -256,11 +257,16 @@ pkey_fill(struct bl_pkey *k, uint8_t family, uint8_t len, const uint8_t *addr)
 	memcpy(k->addr, addr, addr_len(family));
 }
 
-static void
-msg_set(char *msg, size_t size, const char *fmt, const char *a, const char *b)
+static void __rte_format_printf(3, 4)
+msg_set(char *msg, size_t size, const char *fmt, ...)
 {
-	if (msg != NULL && size > 0)
-		snprintf(msg, size, fmt, a, b);
+	va_list ap;
+
+	if (msg == NULL || size == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, size, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -294,13 +300,13 @@ ww_bl_prefix_parse(const char *text, struct ww_bl_prefix *out, char *msg,
 	size_t alen;
 
 	if (text == NULL || text[0] == '\0') {
-		msg_set(msg, size, "empty address%s%s", "", "");
+		msg_set(msg, size, "empty address");
 		return -EINVAL;
 	}
 	slash = strchr(text, '/');
 	alen = slash != NULL ? (size_t)(slash - text) : strlen(text);
 	if (alen == 0 || alen >= INET6_ADDRSTRLEN) {
-		msg_set(msg, size, "'%s' is not an IP address%s", text, "");
+		msg_set(msg, size, "'%s' is not an IP address", text);
 		return -EINVAL;
 	}
 	memcpy(buf, text, alen);
@@ -314,8 +320,8 @@ ww_bl_prefix_parse(const char *text, struct ww_bl_prefix *out, char *msg,
 	}
 	len = max_len(p.family);
 	if (slash != NULL && parse_len(slash + 1, max_len(p.family), &len)) {
-		msg_set(msg, size, "bad prefix length '%s' (1 to %s)",
-			slash + 1, p.family == 6 ? "128" : "32");
+		msg_set(msg, size, "bad prefix length '%s' (1 to %u)",
+			slash + 1, max_len(p.family));
 		return -EINVAL;
 	}
 	p.len = (uint8_t)len;
@@ -392,7 +398,7 @@ set_create(struct ww_blocklist *bl, const char *name)
 		return -E2BIG;
 	s = &bl->sets[bl->nb_sets];
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->head = NIL;
+	s->head = s->tail = NIL;
 	s->count = 0;
 	if (strcmp(name, WW_BL_NEVER) == 0) {
 		bl->never = (int)bl->nb_sets;
@@ -638,11 +644,11 @@ lpm_member(const struct ww_blocklist *bl, unsigned int f,
 	return fast_mask(bl, chain_mask(bl, K_PFX, pos, NIL)) != 0;
 }
 
-/* A new copy of family @p f's prefixes, @p k added or removed, with room
- * to grow. */
+/* A new copy of family @p f's prefixes, @p k (in the prefix index)
+ * added or removed, with room to grow. Next hops are index positions. */
 static int
 lpm_build(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
-	  bool add, uint32_t k_pos, struct bl_lpm *out)
+	  bool add, struct bl_lpm *out)
 {
 	uint32_t rules = 0, tbl8s = 0, next = 0;
 	const void *key;
@@ -658,25 +664,19 @@ lpm_build(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
 		rules++;
 		tbl8s += tbl8_need(f, ((const struct bl_pkey *)key)->len);
 	}
-	if (add && rte_hash_lookup(bl->pfx, k) < 0) {
-		rules++;
-		tbl8s += tbl8_need(f, k->len);
-	}
 	obj_name(name, sizeof(name));
 	before = heap_in_use();
 	if (f == 0) {
 		struct rte_lpm_config c = {
-			.max_rules = RTE_MAX(2 * rules, (uint32_t)LPM_MIN_RULES),
-			.number_tbl8s = RTE_MAX(2 * tbl8s,
-						(uint32_t)LPM_MIN_TBL8S),
+			.max_rules = RTE_MAX(2 * rules, LPM_MIN_RULES),
+			.number_tbl8s = RTE_MAX(2 * tbl8s, LPM_MIN_TBL8S),
 		};
 
 		out->t = rte_lpm_create(name, bl->socket_id, &c);
 	} else {
 		struct rte_lpm6_config c = {
-			.max_rules = RTE_MAX(2 * rules, (uint32_t)LPM_MIN_RULES),
-			.number_tbl8s = RTE_MAX(2 * tbl8s,
-						(uint32_t)LPM_MIN_TBL8S),
+			.max_rules = RTE_MAX(2 * rules, LPM_MIN_RULES),
+			.number_tbl8s = RTE_MAX(2 * tbl8s, LPM_MIN_TBL8S),
 		};
 
 		out->t = rte_lpm6_create(name, bl->socket_id, &c);
@@ -690,8 +690,6 @@ lpm_build(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
 	       (pos = rte_hash_iterate(bl->pfx, &key, &data, &next)) >= 0)
 		if (lpm_member(bl, f, key, (uint32_t)pos, k, add))
 			ret = lpm_apply(f, out->t, key, true, (uint32_t)pos);
-	if (ret == 0 && add && rte_hash_lookup(bl->pfx, k) < 0)
-		ret = lpm_apply(f, out->t, k, true, k_pos);
 	if (ret != 0) {
 		lpm_free(f, out);
 		return -ENOMEM;
@@ -724,7 +722,7 @@ lpm_change(struct ww_blocklist *bl, const struct bl_pkey *k, bool add,
 	if (next.t == NULL || lpm_apply(f, next.t, k, add, nh) != 0) {
 		lpm_free(f, &next);
 		bl->spare[f] = next;
-		ret = lpm_build(bl, f, k, add, nh, &next);
+		ret = lpm_build(bl, f, k, add, &next);
 		if (ret != 0)
 			return ret;
 	}
@@ -777,7 +775,7 @@ heap_down(struct bl_exp *h, uint32_t n, uint32_t i)
 	h[i] = e;
 }
 
-/* Room was reserved by heap_reserve(). */
+/* Room was made by heap_reserve(). */
 static void
 heap_push(struct ww_blocklist *bl, uint64_t at, uint32_t rec)
 {
@@ -927,11 +925,13 @@ rec_link(struct ww_blocklist *bl, uint32_t ri)
 
 	r->next = bl->heads[r->kind][r->pos];
 	bl->heads[r->kind][r->pos] = ri;
-	r->sprev = NIL;
-	r->snext = s->head;
-	if (s->head != NIL)
-		bl->recs[s->head].sprev = ri;
-	s->head = ri;
+	r->snext = NIL;
+	r->sprev = s->tail;
+	if (s->tail == NIL)
+		s->head = ri;
+	else
+		bl->recs[s->tail].snext = ri;
+	s->tail = ri;
 	s->count++;
 	bl->nb_entries++;
 }
@@ -950,7 +950,9 @@ rec_unlink(struct ww_blocklist *bl, uint32_t ri)
 		s->head = r->snext;
 	else
 		bl->recs[r->sprev].snext = r->snext;
-	if (r->snext != NIL)
+	if (r->snext == NIL)
+		s->tail = r->sprev;
+	else
 		bl->recs[r->snext].sprev = r->sprev;
 	s->count--;
 	bl->nb_entries--;
@@ -1009,7 +1011,7 @@ rec_refresh(struct ww_blocklist *bl, uint32_t ri, uint32_t ttl_s,
 	uint32_t rs;
 	int ret;
 
-	ret = heap_reserve(bl);
+	ret = ttl_s != 0 ? heap_reserve(bl) : 0;
 	if (ret == 0)
 		ret = reason_get(bl, reason, &rs);
 	if (ret != 0)
@@ -1066,7 +1068,8 @@ ww_blocklist_add(struct ww_blocklist *bl, const char *set,
 
 	if (!set_name_valid(set) || !prefix_valid(p) || origin > WW_BL_AUTO)
 		return -EINVAL;
-	if (origin == WW_BL_AUTO && (never_covers(bl, p) || never_inside(bl, p)))
+	if (origin == WW_BL_AUTO &&
+	    (never_covers(bl, p) || never_inside(bl, p)))
 		return -EPERM;
 	key = index_key(p, &pk, &kind);
 	pos = rte_hash_lookup(index_of(bl, kind), key);
@@ -1084,7 +1087,7 @@ ww_blocklist_add(struct ww_blocklist *bl, const char *set,
 		if (s < 0)
 			return s;
 	}
-	ret = heap_reserve(bl);
+	ret = ttl_s != 0 ? heap_reserve(bl) : 0;
 	if (ret == 0)
 		ret = reason_get(bl, reason, &rs);
 	if (ret != 0)
@@ -1251,6 +1254,30 @@ ww_blocklist_memory(const struct ww_blocklist *bl)
 
 /* ---- create, free ---- */
 
+/* rte_hash_crc() of the key, read through memcpy: keys are addresses in
+ * packets and in struct ww_bl_prefix, only 2-byte aligned. */
+static uint32_t
+hash_key(const void *key, uint32_t len, uint32_t init)
+{
+	const uint8_t *p = key;
+	uint32_t crc = init, i = 0;
+	uint64_t w;
+	uint32_t v;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		crc = rte_hash_crc_8byte(w, crc);
+	}
+	if (i + 4 <= len) {
+		memcpy(&v, p + i, 4);
+		crc = rte_hash_crc_4byte(v, crc);
+		i += 4;
+	}
+	for (; i < len; i++)
+		crc = rte_hash_crc_1byte(p[i], crc);
+	return crc;
+}
+
 static struct rte_hash *
 hash_create(uint32_t entries, uint32_t key_len, bool lock_free,
 	    int socket_id)
@@ -1260,12 +1287,13 @@ hash_create(uint32_t entries, uint32_t key_len, bool lock_free,
 		.name = name,
 		.entries = RTE_MAX(entries, (uint32_t)HASH_MIN_ENTRIES),
 		.key_len = key_len,
-		.hash_func = rte_hash_crc,
+		.hash_func = hash_key,
 		.socket_id = socket_id,
 		/* The extendable table takes whatever cuckoo cannot place:
 		 * max_entries keys always fit. */
-		.extra_flag = lock_free ? RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-					  RTE_HASH_EXTRA_FLAGS_EXT_TABLE : 0,
+		.extra_flag = lock_free ?
+			RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			RTE_HASH_EXTRA_FLAGS_EXT_TABLE : 0,
 	};
 
 	obj_name(name, sizeof(name));
