@@ -405,11 +405,7 @@ l7_block(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct,
 	drop(m, tls ? WW_REASON_TLS_BLOCK : WW_REASON_HTTP_BLOCK);
 	if (g->events == NULL)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.time_ns = g->now_ns;
-	ev.kind = tls ? WW_EV_TLS_BLOCK : WW_EV_HTTP_BLOCK;
-	ev.port_idx = g->port_idx;
-	ww_event_from_packet(&ev, m);
+	ww_guard_event_fill(&ev, g, tls ? WW_EV_TLS_BLOCK : WW_EV_HTTP_BLOCK, m, 0);
 	snprintf(ev.text, sizeof(ev.text), "%s", what);
 	ww_event_emit(g->events, &ev, g->cfg->events.window_s);
 }

@@ -299,12 +299,7 @@ arp_event(struct ww_guard_ctx *ctx, unsigned int kind, struct rte_mbuf *m,
 
 	if (ctx->events == NULL)
 		return;
-	memset(&ev, 0, offsetof(struct ww_event, text) + 1);
-	ev.time_ns = ctx->now_ns;
-	ev.kind = kind;
-	ev.port_idx = ctx->port_idx;
-	ev.value = value;
-	ww_event_from_packet(&ev, m);
+	ww_guard_event_fill(&ev, ctx, kind, m, value);
 	if (mac2 != NULL)
 		ev.mac2 = *mac2;
 	ww_event_emit(ctx->events, &ev, ctx->cfg->events.window_s);

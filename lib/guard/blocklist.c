@@ -9,19 +9,37 @@
  *     changed in place by rte_hash_add_key_data(), an atomic store; a
  *     deleted key's slot is reused only after the RCU grace period
  *     (rte_hash's own defer queue).
- *   - lpm[f]: the prefixes (never-block excluded) in an rte_lpm or
- *     rte_lpm6, or NULL when the family has none, so that readers then skip
- *     the prefix lookup altogether.
+ *   - pub[f]: the prefixes (never-block excluded) of family f, or NULL
+ *     when the family has none, so that readers then skip the prefix
+ *     lookup altogether: an rte_lpm or rte_lpm6 and, next to it, a
+ *     prefilter of 2^16 bits (8 KiB, which stays in L1/L2 where the LPM's
+ *     64 MB tbl24 costs a TLB and a cache miss per lookup without
+ *     hugepages). Only an address whose bit is set is looked up in the LPM:
+ *       IPv4: bit = the address's top 16 bits. A prefix of length >= 16
+ *         sets its one bit, a shorter one the 2^(16 - len) bits it covers.
+ *       IPv6: a prefix of length 32 to 47 sets the bit of a hash of its
+ *         top 32 bits, one of length >= 48 the bit of a hash of its top 48
+ *         bits (another multiplier); an address is looked up when either
+ *         of its two bits is set (each probe only while prefixes of its
+ *         class exist). Prefixes shorter than 32 are rare: while there is
+ *         one, every IPv6 address is looked up.
+ *     The filter only says "maybe": the LPM has the last word, so a
+ *     collision costs a lookup, never a wrong verdict.
  *
- * An LPM table is never changed while readers may be on it. Each family
- * keeps two copies with the same prefixes: the published one and a spare
- * no reader uses. A change is made on the spare, which is then published
- * by a pointer swap; once every reader passed a quiescent state the old
- * copy is no longer read, gets the same change and becomes the spare. A
- * change thus costs two small LPM updates and one grace period, not a new
- * 64 MB table (the tbl24 of rte_lpm and of rte_lpm6 alone); a copy is
- * built from scratch only the first times and when it outgrows its rules
- * or tbl8 groups.
+ * An LPM table and its filter are never changed while readers may be on
+ * them. Each family keeps two copies with the same prefixes: the published
+ * one and a spare no reader uses. A change is made on the spare, which is
+ * then published by a pointer swap (one pointer to table and filter
+ * together: a reader never pairs a table with another copy's filter); once
+ * every reader passed a quiescent state the old copy is no longer read,
+ * gets the same change and becomes the spare. A change thus costs two
+ * small LPM updates and one grace period, not a new 64 MB table (the tbl24
+ * of rte_lpm and of rte_lpm6 alone); a copy is built from scratch only the
+ * first times and when it outgrows its rules or tbl8 groups. The writer
+ * counts the prefixes per filter bit (fcnt[f], 256 KiB per family while it
+ * has prefixes), so that a change rewrites just the bits it touches, from
+ * the counts, in each copy (clearing a bit only when no other prefix
+ * needs it), and a copy built anew gets every bit from them.
  *
  * What only the writer sees: one record per (set, address or prefix)
  * with its origin, times and reason. Records of one address are chained
@@ -108,9 +126,26 @@ struct bl_exp {
 	uint32_t rec;
 };
 
-/* One LPM copy: struct rte_lpm (IPv4) or rte_lpm6 (IPv6). */
+/* Prefix filter: 2^16 bits, see the file comment. */
+#define FLT_BITS 65536u
+#define FLT_WORDS (FLT_BITS / 64)
+/* IPv6 prefix classes: shorter than 32, 32 to 47, 48 and longer. */
+enum { C6_SHORT = 0, C6_32, C6_48, C6_MAX };
+#define F6_SHORT (1u << C6_SHORT)
+#define F6_32 (1u << C6_32)
+#define F6_48 (1u << C6_48)
+
+/* What readers load: one LPM copy and the filter matching it. */
+struct bl_pub {
+	void *t;                 /* struct rte_lpm (IPv4) or rte_lpm6 (IPv6) */
+	uint32_t classes;        /* IPv6: F6_* of the prefixes there */
+	uint64_t bits[FLT_WORDS] __rte_cache_aligned;
+};
+
+/* One LPM copy, the writer's handle. */
 struct bl_lpm {
 	void *t;
+	struct bl_pub *pub;      /* pub->t == t */
 	size_t mem;
 };
 
@@ -123,7 +158,7 @@ struct bl_set {
 struct ww_blocklist {
 	/* Read by the workers. */
 	struct rte_hash *exact[2];
-	void *lpm[2];             /* published copy, RCU; NULL: no prefix */
+	struct bl_pub *pub[2];    /* published copy, RCU; NULL: no prefix */
 	uint32_t nb_exact[2];     /* keys in exact[f]: 0 lets readers skip it */
 
 	/* The writer's. */
@@ -139,6 +174,8 @@ struct ww_blocklist {
 	uint32_t *reason_refs;
 	struct bl_lpm cur[2], spare[2];
 	uint32_t nb_lpm[2];       /* prefixes in the LPM copies */
+	uint32_t *fcnt[2];        /* prefixes per filter bit; NULL: none */
+	uint32_t nb_class[C6_MAX]; /* IPv6 prefixes per class */
 	uint32_t never_len[2][129]; /* never-block prefixes per length */
 	struct bl_set sets[WW_BL_SETS_MAX];
 	unsigned int nb_sets;
@@ -592,6 +629,133 @@ index_del(struct ww_blocklist *bl, unsigned int kind, const void *key)
 		exact_del_key(bl, kind, key);
 }
 
+/* ---- prefix filter ---- */
+
+#define FLT_MUL32 UINT64_C(0x9e3779b97f4a7c15)
+#define FLT_MUL48 UINT64_C(0xc2b2ae3d27d4eb4f)
+
+static inline uint32_t
+load_addr4(const void *p)
+{
+	rte_be32_t a;
+
+	memcpy(&a, p, sizeof(a));
+	return rte_be_to_cpu_32(a);
+}
+
+/* The top 64 bits of an IPv6 address, in host order. */
+static inline uint64_t
+load_hi64(const void *p)
+{
+	rte_be64_t a;
+
+	memcpy(&a, p, sizeof(a));
+	return rte_be_to_cpu_64(a);
+}
+
+static inline unsigned int
+v6_class(unsigned int len)
+{
+	return len < 32 ? C6_SHORT : len < 48 ? C6_32 : C6_48;
+}
+
+/* The filter bit of an IPv6 address (top 64 bits @p hi) for prefixes of
+ * class C6_32 or C6_48: a multiplicative hash of its top 32 or 48 bits. */
+static inline uint32_t
+v6_bit(uint64_t hi, unsigned int cls)
+{
+	return cls == C6_32 ? (uint32_t)(((hi >> 32) * FLT_MUL32) >> 48) :
+			      (uint32_t)(((hi >> 16) * FLT_MUL48) >> 48);
+}
+
+static inline bool
+flt_test(const struct bl_pub *p, uint32_t bit)
+{
+	return p->bits[bit / 64] >> (bit % 64) & 1;
+}
+
+static inline bool
+flt_maybe4(const struct bl_pub *p, uint32_t a)
+{
+	return flt_test(p, a >> 16);
+}
+
+static inline bool
+flt_maybe6(const struct bl_pub *p, const void *addr)
+{
+	uint32_t c = p->classes;
+	uint64_t hi;
+
+	if (c & F6_SHORT)
+		return true;
+	hi = load_hi64(addr);
+	return ((c & F6_32) && flt_test(p, v6_bit(hi, C6_32))) ||
+	       ((c & F6_48) && flt_test(p, v6_bit(hi, C6_48)));
+}
+
+/* The filter bits of prefix @p k of family @p f: [*first, *first + n),
+ * n returned (0: an IPv6 prefix shorter than 32, which has no bit). */
+static uint32_t
+flt_range(unsigned int f, const struct bl_pkey *k, uint32_t *first)
+{
+	unsigned int cls;
+
+	*first = 0;
+	if (f == 0) {
+		/* Host bits are zero: a short prefix starts its range. */
+		*first = load_addr4(k->addr) >> 16;
+		return k->len >= 16 ? 1 : 1u << (16 - k->len);
+	}
+	cls = v6_class(k->len);
+	if (cls == C6_SHORT)
+		return 0;
+	*first = v6_bit(load_hi64(k->addr), cls);
+	return 1;
+}
+
+/* Count @p k in (or out of) family @p f's filter bits and classes. */
+static void
+flt_count(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
+	  bool add)
+{
+	uint32_t first, n = flt_range(f, k, &first);
+
+	for (uint32_t b = first; b < first + n; b++)
+		bl->fcnt[f][b] += add ? 1 : (uint32_t)-1;
+	if (f == 1)
+		bl->nb_class[v6_class(k->len)] += add ? 1 : (uint32_t)-1;
+}
+
+/* Bring the bits of @p k (every bit: @p k NULL) and the classes of copy
+ * @p pub in line with the counts. */
+static void
+flt_sync(const struct ww_blocklist *bl, unsigned int f,
+	 const struct bl_pkey *k, struct bl_pub *pub)
+{
+	uint32_t first = 0, n = FLT_BITS;
+
+	if (k != NULL)
+		n = flt_range(f, k, &first);
+	for (uint32_t b = first; b < first + n; b++) {
+		uint64_t m = UINT64_C(1) << (b % 64);
+
+		if (bl->fcnt[f][b] != 0)
+			pub->bits[b / 64] |= m;
+		else
+			pub->bits[b / 64] &= ~m;
+	}
+	pub->classes = 0;
+	for (unsigned int c = 0; f == 1 && c < C6_MAX; c++)
+		if (bl->nb_class[c] != 0)
+			pub->classes |= 1u << c;
+}
+
+static size_t
+flt_count_size(void)
+{
+	return FLT_BITS * sizeof(uint32_t);
+}
+
 /* ---- LPM copies ---- */
 
 static void
@@ -603,7 +767,9 @@ lpm_free(unsigned int f, struct bl_lpm *l)
 		else
 			rte_lpm6_free(l->t);
 	}
+	rte_free(l->pub);
 	l->t = NULL;
+	l->pub = NULL;
 	l->mem = 0;
 }
 
@@ -666,6 +832,10 @@ lpm_build(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
 	}
 	obj_name(name, sizeof(name));
 	before = heap_in_use();
+	out->pub = rte_zmalloc_socket("ww_bl_filter", sizeof(*out->pub),
+				      RTE_CACHE_LINE_SIZE, bl->socket_id);
+	if (out->pub == NULL)
+		return -ENOMEM;
 	if (f == 0) {
 		struct rte_lpm_config c = {
 			.max_rules = RTE_MAX(2 * rules, LPM_MIN_RULES),
@@ -681,8 +851,11 @@ lpm_build(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
 
 		out->t = rte_lpm6_create(name, bl->socket_id, &c);
 	}
-	if (out->t == NULL)
+	if (out->t == NULL) {
+		lpm_free(f, out);
 		return -ENOMEM;
+	}
+	out->pub->t = out->t;
 	out->mem = heap_in_use() - before;
 
 	next = 0;
@@ -699,8 +872,9 @@ lpm_build(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
 
 /*
  * Add @p k to (or remove it from) family f's prefix lookup: the spare copy
- * is changed and published; after a grace period the old copy gets the
- * same change and becomes the spare.
+ * (table and filter) is changed and published; after a grace period the
+ * old copy gets the same change and becomes the spare. Both copies' filter
+ * bits follow the counts, which hold the prefixes once the change is made.
  */
 static int
 lpm_change(struct ww_blocklist *bl, const struct bl_pkey *k, bool add,
@@ -712,25 +886,46 @@ lpm_change(struct ww_blocklist *bl, const struct bl_pkey *k, bool add,
 	int ret;
 
 	if (nb == 0) {
-		__atomic_store_n(&bl->lpm[f], NULL, __ATOMIC_RELEASE);
+		__atomic_store_n(&bl->pub[f], NULL, __ATOMIC_RELEASE);
 		bl_sync(bl);
 		lpm_free(f, &bl->cur[f]);
 		lpm_free(f, &bl->spare[f]);
+		rte_free(bl->fcnt[f]);
+		bl->fcnt[f] = NULL;
+		if (f == 1)
+			memset(bl->nb_class, 0, sizeof(bl->nb_class));
 		bl->nb_lpm[f] = 0;
 		return 0;
 	}
-	if (next.t == NULL || lpm_apply(f, next.t, k, add, nh) != 0) {
+	if (bl->fcnt[f] == NULL) {
+		bl->fcnt[f] = rte_zmalloc_socket("ww_bl_fcnt",
+						 flt_count_size(), 0,
+						 bl->socket_id);
+		if (bl->fcnt[f] == NULL)
+			return -ENOMEM;
+	}
+	flt_count(bl, f, k, add);
+	if (next.t != NULL && lpm_apply(f, next.t, k, add, nh) == 0) {
+		flt_sync(bl, f, k, next.pub);
+	} else {
 		lpm_free(f, &next);
 		bl->spare[f] = next;
 		ret = lpm_build(bl, f, k, add, &next);
-		if (ret != 0)
+		if (ret != 0) {
+			flt_count(bl, f, k, !add);
 			return ret;
+		}
+		flt_sync(bl, f, NULL, next.pub);
 	}
-	__atomic_store_n(&bl->lpm[f], next.t, __ATOMIC_RELEASE);
+	__atomic_store_n(&bl->pub[f], next.pub, __ATOMIC_RELEASE);
 	bl->cur[f] = next;
 	bl_sync(bl);
-	if (old.t != NULL && lpm_apply(f, old.t, k, add, nh) != 0)
-		lpm_free(f, &old); /* built anew at the next change */
+	if (old.t != NULL) {
+		if (lpm_apply(f, old.t, k, add, nh) != 0)
+			lpm_free(f, &old); /* built anew at the next change */
+		else
+			flt_sync(bl, f, k, old.pub);
+	}
 	bl->spare[f] = old;
 	bl->nb_lpm[f] = nb;
 	return 0;
@@ -1247,8 +1442,11 @@ ww_blocklist_memory(const struct ww_blocklist *bl)
 {
 	size_t m = bl->mem_fixed + (size_t)bl->heap_cap * sizeof(*bl->heap);
 
-	for (unsigned int f = 0; f < 2; f++)
+	for (unsigned int f = 0; f < 2; f++) {
 		m += bl->cur[f].mem + bl->spare[f].mem;
+		if (bl->fcnt[f] != NULL)
+			m += flt_count_size();
+	}
 	return m;
 }
 
@@ -1371,6 +1569,7 @@ release_tables(struct ww_blocklist *bl)
 	for (unsigned int f = 0; f < 2; f++) {
 		lpm_free(f, &bl->cur[f]);
 		lpm_free(f, &bl->spare[f]);
+		rte_free(bl->fcnt[f]);
 		rte_hash_free(bl->exact[f]);
 	}
 	rte_hash_free(bl->pfx);
@@ -1468,64 +1667,79 @@ exact_lookup(const struct rte_hash *h, struct bl_gather *g,
 	}
 }
 
-static inline uint32_t
-load_addr4(const void *p)
-{
-	rte_be32_t a;
-
-	memcpy(&a, p, sizeof(a));
-	return rte_be_to_cpu_32(a);
-}
-
-/* Prefixes, for the packets whose source is not already a hit. */
+/* Prefixes, for the packets whose source is not already a hit: only the
+ * addresses the filter lets through are looked up in the LPM. A source hit
+ * makes the verdict 1, a destination hit 2 unless the source is one. */
 static inline void
-lpm4_lookup(const struct rte_lpm *lpm, const struct bl_gather *g,
-	    uint8_t *hit)
+lpm4_lookup(const struct bl_pub *p, const struct bl_gather *g, uint8_t *hit)
 {
-	uint32_t ips[2 * CHUNK], nh[2 * CHUNK];
-	uint16_t idx[CHUNK];
+	uint32_t ips[2 * CHUNK], nh[2 * CHUNK], who[2 * CHUNK];
 	unsigned int n = 0;
 
 	for (unsigned int j = 0; j < g->n; j++) {
-		if (hit[g->idx[j]] == 1)
+		uint32_t i = g->idx[j], s, d;
+
+		if (hit[i] == 1)
 			continue;
-		ips[2 * n] = load_addr4(g->keys[2 * j]);
-		ips[2 * n + 1] = load_addr4(g->keys[2 * j + 1]);
-		idx[n++] = g->idx[j];
+		s = load_addr4(g->keys[2 * j]);
+		d = load_addr4(g->keys[2 * j + 1]);
+		if (flt_maybe4(p, s)) {
+			ips[n] = s;
+			who[n++] = i << 1;
+		}
+		if (flt_maybe4(p, d)) {
+			ips[n] = d;
+			who[n++] = i << 1 | 1;
+		}
 	}
 	if (n == 0)
 		return;
-	rte_lpm_lookup_bulk(lpm, ips, nh, 2 * n);
-	for (unsigned int j = 0; j < n; j++)
-		hit[idx[j]] = verdict_of(nh[2 * j] & RTE_LPM_LOOKUP_SUCCESS,
-					 hit[idx[j]] == 2 ||
-					 (nh[2 * j + 1] &
-					  RTE_LPM_LOOKUP_SUCCESS));
+	rte_lpm_lookup_bulk(p->t, ips, nh, n);
+	for (unsigned int j = 0; j < n; j++) {
+		uint32_t i = who[j] >> 1;
+
+		if (!(nh[j] & RTE_LPM_LOOKUP_SUCCESS))
+			continue;
+		if (!(who[j] & 1))
+			hit[i] = 1;
+		else if (hit[i] == 0)
+			hit[i] = 2;
+	}
 }
 
 static inline void
-lpm6_lookup(const struct rte_lpm6 *lpm, const struct bl_gather *g,
-	    uint8_t *hit)
+lpm6_lookup(const struct bl_pub *p, const struct bl_gather *g, uint8_t *hit)
 {
 	uint8_t ips[2 * CHUNK][RTE_LPM6_IPV6_ADDR_SIZE];
 	int32_t nh[2 * CHUNK];
-	uint16_t idx[CHUNK];
+	uint32_t who[2 * CHUNK];
 	unsigned int n = 0;
 
 	for (unsigned int j = 0; j < g->n; j++) {
-		if (hit[g->idx[j]] == 1)
+		uint32_t i = g->idx[j];
+
+		if (hit[i] == 1)
 			continue;
-		memcpy(ips[2 * n], g->keys[2 * j], 16);
-		memcpy(ips[2 * n + 1], g->keys[2 * j + 1], 16);
-		idx[n++] = g->idx[j];
+		for (unsigned int r = 0; r < 2; r++) {
+			if (!flt_maybe6(p, g->keys[2 * j + r]))
+				continue;
+			memcpy(ips[n], g->keys[2 * j + r], 16);
+			who[n++] = i << 1 | r;
+		}
 	}
 	if (n == 0)
 		return;
-	rte_lpm6_lookup_bulk_func(lpm, ips, nh, 2 * n);
-	for (unsigned int j = 0; j < n; j++)
-		hit[idx[j]] = verdict_of(nh[2 * j] >= 0,
-					 hit[idx[j]] == 2 ||
-					 nh[2 * j + 1] >= 0);
+	rte_lpm6_lookup_bulk_func(p->t, ips, nh, n);
+	for (unsigned int j = 0; j < n; j++) {
+		uint32_t i = who[j] >> 1;
+
+		if (nh[j] < 0)
+			continue;
+		if (!(who[j] & 1))
+			hit[i] = 1;
+		else if (hit[i] == 0)
+			hit[i] = 2;
+	}
 }
 
 uint16_t
@@ -1533,10 +1747,10 @@ ww_blocklist_lookup_burst(const struct ww_blocklist *bl,
 			  struct rte_mbuf **pkts, uint16_t n, uint8_t *hit)
 {
 	/* Once per burst: the worker's quiescent state comes after it. */
-	const struct rte_lpm *lpm4 = __atomic_load_n(&bl->lpm[0],
-						     __ATOMIC_ACQUIRE);
-	const struct rte_lpm6 *lpm6 = __atomic_load_n(&bl->lpm[1],
-						      __ATOMIC_ACQUIRE);
+	const struct bl_pub *pfx4 = __atomic_load_n(&bl->pub[0],
+						    __ATOMIC_ACQUIRE);
+	const struct bl_pub *pfx6 = __atomic_load_n(&bl->pub[1],
+						    __ATOMIC_ACQUIRE);
 	bool ex4 = __atomic_load_n(&bl->nb_exact[0], __ATOMIC_RELAXED) != 0;
 	bool ex6 = __atomic_load_n(&bl->nb_exact[1], __ATOMIC_RELAXED) != 0;
 	struct bl_gather g4, g6;
@@ -1562,12 +1776,12 @@ ww_blocklist_lookup_burst(const struct ww_blocklist *bl,
 		}
 		if (g4.n > 0 && ex4)
 			exact_lookup(bl->exact[0], &g4, hit);
-		if (g4.n > 0 && lpm4 != NULL)
-			lpm4_lookup(lpm4, &g4, hit);
+		if (g4.n > 0 && pfx4 != NULL)
+			lpm4_lookup(pfx4, &g4, hit);
 		if (g6.n > 0 && ex6)
 			exact_lookup(bl->exact[1], &g6, hit);
-		if (g6.n > 0 && lpm6 != NULL)
-			lpm6_lookup(lpm6, &g6, hit);
+		if (g6.n > 0 && pfx6 != NULL)
+			lpm6_lookup(pfx6, &g6, hit);
 		for (uint16_t i = base; i < end; i++)
 			hits += hit[i] != 0;
 	}

@@ -10,9 +10,17 @@
  * family) whose value is the bitmask of sets holding the address; a
  * deleted slot is reused only after every reader passed a quiescent state
  * of the RCU variable given at creation. Prefixes live in rte_lpm/rte_lpm6
- * tables rebuilt by the writer and published by pointer swap under the same
- * RCU. So a million exact entries cost two hash lookups per packet, and a
- * change never stops a worker.
+ * tables kept in two copies per family: the writer changes the copy no
+ * reader uses, publishes it by pointer swap under the same RCU and, after a
+ * grace period, makes the same change to the other. Each copy comes with a
+ * prefilter of 2^16 bits (8 KiB) published with it: IPv4 by the address's
+ * top 16 bits, IPv6 by hashes of its top 32 and 48 bits (every IPv6
+ * address goes to the LPM while a prefix shorter than /32 is listed). An
+ * address whose bit is clear never touches the LPM, whose 64 MiB table
+ * costs a TLB and cache miss per lookup without hugepages. So a million
+ * exact entries cost two hash lookups per packet, a few prefixes next to
+ * them hardly more for the traffic they do not cover, and a change never
+ * stops a worker.
  *
  * A set named "never-block" is special: its addresses are never put on a
  * list by ww_blocklist_add() with WW_BL_AUTO, and it is not matched on the

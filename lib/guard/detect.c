@@ -504,13 +504,18 @@ ww_detect_syn_limit_burst(struct ww_detect *d, struct ww_guard_ctx *ctx,
 		struct rte_mbuf *m = pkts[i];
 		const struct ww_pkt_meta *meta = ww_pkt_meta(m);
 
-		if (meta->verdict == WW_VERDICT_DROP || !is_syn(meta))
+		bool dropped = meta->verdict == WW_VERDICT_DROP;
+
+		/* SYNs a guard before (the block lists) already stops still
+		 * make the flood: blocking its sources does not end it. */
+		if ((dropped && meta->reason <= WW_REASON_MALFORMED_LAST) ||
+		    !is_syn(meta))
 			continue;
 		/* Over the rate mid-second: the whole second will be. */
 		if (++d->slot_syn > cfg->syn_per_s)
 			flood_global(d, ctx, d->slot_syn);
 		dst_count(d, ctx, m, meta);
-		if (d->stats.flood)
+		if (d->stats.flood && !dropped)
 			syn_limit(d, ctx, m, meta);
 	}
 }

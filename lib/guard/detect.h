@@ -6,7 +6,8 @@
  * gives the same answer however fast it runs.
  *
  * ww_detect_syn_limit_burst() runs before conntrack, on every burst: it
- * counts the SYNs (without ACK) not yet dropped, those it drops included,
+ * counts every well-formed SYN (without ACK), those the block lists or the
+ * limit itself drop included (blocking a flood's sources does not end it),
  * and while a SYN flood lasts, a token bucket per source address
  * (source_syn_per_s/source_burst) drops SYNs above it (syn-limit, event
  * syn-limit).

@@ -224,6 +224,20 @@ ww_event_from_packet(struct ww_event *ev, struct rte_mbuf *m)
 }
 
 void
+ww_guard_event_fill(struct ww_event *ev, const struct ww_guard_ctx *ctx,
+		    unsigned int kind, struct rte_mbuf *m, uint32_t value)
+{
+	/* The text is left to the caller: only its first byte is cleared. */
+	memset(ev, 0, offsetof(struct ww_event, text) + 1);
+	ev->time_ns = ctx->now_ns;
+	ev->kind = kind;
+	ev->port_idx = ctx->port_idx;
+	ev->value = value;
+	if (m != NULL)
+		ww_event_from_packet(ev, m);
+}
+
+void
 ww_guard_event(struct ww_guard_ctx *ctx, unsigned int kind, struct rte_mbuf *m,
 	       uint32_t value, uint32_t block_ttl_s)
 {
@@ -231,13 +245,7 @@ ww_guard_event(struct ww_guard_ctx *ctx, unsigned int kind, struct rte_mbuf *m,
 
 	if (ctx->events == NULL)
 		return;
-	memset(&ev, 0, offsetof(struct ww_event, text) + 1);
-	ev.time_ns = ctx->now_ns;
-	ev.kind = kind;
-	ev.port_idx = ctx->port_idx;
-	ev.value = value;
+	ww_guard_event_fill(&ev, ctx, kind, m, value);
 	ev.block_ttl_s = block_ttl_s;
-	if (m != NULL)
-		ww_event_from_packet(&ev, m);
 	ww_event_emit(ctx->events, &ev, ctx->cfg->events.window_s);
 }

@@ -305,7 +305,12 @@ struct ww_guard_ctx {
 static inline void
 ww_guard_drop(struct rte_mbuf *m, unsigned int reason);
 
-/** Emit an event built from packet @p m. @return nothing. */
+/** Fill @p ev for an event of @p kind about packet @p m (may be NULL):
+ *  time, port and addresses from @p ctx and the packet; text empty. */
+void ww_guard_event_fill(struct ww_event *ev, const struct ww_guard_ctx *ctx,
+			 unsigned int kind, struct rte_mbuf *m, uint32_t value);
+
+/** Emit an event built from packet @p m (aggregated: ww_event_emit()). */
 void ww_guard_event(struct ww_guard_ctx *ctx, unsigned int kind,
 		    struct rte_mbuf *m, uint32_t value, uint32_t block_ttl_s);
 

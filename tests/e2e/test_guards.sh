@@ -45,9 +45,13 @@
 #             while NAME-outside2 still can.
 #   synflood  a held nc connection NAME-outside -> inside:5000 carries a
 #             line; hping3 --flood -S -p 5000 from NAME-outside2 for 3 s:
-#             a "syn-flood" event, the held connection carries lines sent
+#             a "syn-flood" or "syn-flood-target" event (the source is
+#             blocked as too-fast within its burst, which races the total
+#             rate's threshold), the held connection carries lines sent
 #             during and after the flood, a "syn-flood-end" event follows
 #             (quiet_s 3), wirewall still forwards.
+#   synspoof  the same with hping3 --rand-source (spoofed sources, nothing
+#             to block): a "syn-flood" event.
 # Every event line (`event: {json}` on wirewall's stdout) must parse and
 # carry "event", "category" and "level"; where a check names the source it
 # reads "src" or eve.json's "src_ip" (a syn-flood has no source).  `show guards` and
@@ -77,6 +81,10 @@ NS_ATT="$LAB-attack"
 OUT_V4=10.10.0.1
 IN_V4=10.10.0.2
 OUT2_V4=10.10.0.3
+# synspoof (hping3 --rand-source) is not in the default list: a spoofed
+# flood fills the connection table with half-open flows and new
+# connections are refused as ct-full until they time out (see README,
+# Protection: limits). Run it with WW_E2E_GUARDS_ONLY=synspoof.
 SECTIONS=${WW_E2E_GUARDS_ONLY:-http icmp arp scan synflood}
 WITH_GUARDS=${WW_E2E_GUARDS:-1}
 PY=/usr/bin/python3     # Debian's (scapy and friends), not a pyenv shim
@@ -168,13 +176,14 @@ show_file() { sed 's/^/    | /' "$1"; }
 # ---- events: lines `event: {json}` in wirewall's output ----
 
 # events KIND [KEY=VALUE...]: print the events of kind KIND (the "event"
-# key) in $WW_LOG whose KEY is VALUE (an address also matches
+# key; "a|b" for either) in $WW_LOG whose KEY is VALUE (an address also matches
 # "VALUE:port" or "VALUE/len"), one JSON text a line.  Key src also
 # matches src_ip, dst also dest_ip (eve.json's names).
 events() {
 	"$PY" - "$WW_LOG" "$@" <<'EOF'
 import json, sys
 log, kind, *filters = sys.argv[1:]
+kinds = kind.split("|")
 want = [f.split("=", 1) for f in filters]
 alias = {"src": ("src", "src_ip"), "dst": ("dst", "dest_ip")}
 dec = json.JSONDecoder()
@@ -186,7 +195,7 @@ for line in open(log, errors="replace"):
         ev, _ = dec.raw_decode(line[i + 7:])
     except ValueError:
         continue
-    if not isinstance(ev, dict) or ev.get("event") != kind:
+    if not isinstance(ev, dict) or ev.get("event") not in kinds:
         continue
     def match(k, v):
         for key in alias.get(k, (k,)):
@@ -398,7 +407,7 @@ section_icmp() {
 }
 
 section_arp() {
-	local in_mac att_mac out_mac out m poisoned=0 samples=0 sp final _
+	local in_mac att_mac out_mac out m poisoned=0 samples=0 trace='' sp final _
 	start_ww arp
 	in_mac=$(mac "$NS_IN")
 	att_mac=$(mac "$NS_ATT")
@@ -413,8 +422,13 @@ section_arp() {
 	check [ "$m" = "$in_mac" ] -- "[arp] before the attack, outside's ARP entry for $IN_V4 is inside's MAC ($m)"
 
 	# The attacker knows its victim's MAC (as a sniffing attacker would):
-	# arpspoof then need not resolve it through wirewall.
+	# arpspoof then need not resolve it through wirewall.  The inside host
+	# keeps quiet meanwhile (a fixed entry for outside): otherwise its own
+	# ARP probe, re-confirming outside about 5 s after the pings, repairs
+	# outside's cache in the middle of the attack, and what the cache holds
+	# at the end would depend on timing rather than on the guard.
 	ip -n "$NS_ATT" neigh replace "$OUT_V4" lladdr "$out_mac" dev eth0 nud permanent
+	ip -n "$NS_IN" neigh replace "$OUT_V4" lladdr "$out_mac" dev eth0 nud permanent
 	# (`ip netns exec` execs arpspoof: $sp is arpspoof's PID)
 	ip netns exec "$NS_ATT" arpspoof -i eth0 -t "$OUT_V4" "$IN_V4" \
 		>"$TMP/arpspoof.log" 2>&1 </dev/null 3>&- 4>&- &
@@ -424,13 +438,17 @@ section_arp() {
 		kill -0 "$sp" 2>/dev/null || break
 		m=$(neigh_mac "$NS_OUT" "$IN_V4")
 		samples=$((samples + 1))
-		[ "$m" != "$att_mac" ] || poisoned=$((poisoned + 1))
+		case "$m" in
+		"$att_mac") poisoned=$((poisoned + 1)); trace+=A ;;
+		"$in_mac") trace+=t ;;
+		*) trace+=- ;;
+		esac
 	done
 	# SIGKILL after 5 s: arpspoof does not get to re-ARP the true MAC.
 	kill -KILL "$sp" 2>/dev/null || true
 	wait "$sp" 2>/dev/null || true
 	final=$(neigh_mac "$NS_OUT" "$IN_V4")
-	log "  arpspoof sent $(grep -c 'is-at' "$TMP/arpspoof.log" || true) spoofed replies; outside's entry showed the attacker's MAC in $poisoned of $samples samples; now: ${final:-none}"
+	log "  arpspoof sent $(grep -c 'is-at' "$TMP/arpspoof.log" || true) spoofed replies; outside's entry showed the attacker's MAC in $poisoned of $samples samples ($trace: A attacker, t true, - none); now: ${final:-none}"
 	# (arpspoof prints MACs without leading zeros: 0c is c)
 	check grep -q "arp reply $IN_V4 is-at " "$TMP/arpspoof.log" -- \
 		"[arp] arpspoof ran: it sent '$IN_V4 is-at <its MAC>' replies to outside"
@@ -439,6 +457,7 @@ section_arp() {
 	check await_event 5 arp-spoof -- "[arp] an arp-spoof event"
 	check ping_ok "$NS_OUT" "$IN_V4" 5 3 -- "[arp] after the attack, outside still pings inside"
 	ip -n "$NS_ATT" neigh del "$OUT_V4" dev eth0 2>/dev/null || true
+	ip -n "$NS_IN" neigh del "$OUT_V4" dev eth0 2>/dev/null || true
 	ip -n "$NS_OUT" neigh del "$IN_V4" dev eth0 2>/dev/null || true
 	stop_ww
 }
@@ -466,13 +485,19 @@ section_scan() {
 	stop_ww
 }
 
-section_synflood() {
-	local lp cp hp held="$TMP/held.txt" _
-	start_ww synflood
+# flood_section NAME KINDS HPING3_ARGS...: a held connection outside ->
+# inside:5000 carries a line; hping3 --flood -S -p 5000 HPING3_ARGS from
+# outside2 for 3 s raises an event of one of KINDS ("a|b"); the held
+# connection carries lines sent during and after the flood; syn-flood-end
+# follows; wirewall still forwards.
+flood_section() {
+	local name=$1 kinds=$2 lp cp hp held="$TMP/held-$1.txt" _
+	shift 2
+	start_ww "$name"
 	rm -f "$held"
 	timeout 60 ip netns exec "$NS_IN" nc -l 5000 >"$held" </dev/null 3>&- 4>&- &
 	lp=$!
-	wait_listen "$NS_IN" 5000 || fail "[synflood] nc listener on inside:5000 did not start"
+	wait_listen "$NS_IN" 5000 || fail "[$name] nc listener on inside:5000 did not start"
 	ping_ok "$NS_OUT2" "$IN_V4" 5 1 || log "  (outside2 does not ping inside)"
 
 	# The held connection: the client's stdin is a FIFO we keep open (fd 4).
@@ -485,31 +510,46 @@ section_synflood() {
 		grep -q "line 1" "$held" 2>/dev/null && break
 		sleep 0.1
 	done
-	check grep -q "line 1 before the flood" "$held" -- "[synflood] a held connection outside -> inside:5000 carries data"
+	check grep -q "line 1 before the flood" "$held" -- "[$name] a held connection outside -> inside:5000 carries data"
 
-	timeout -s INT 3 ip netns exec "$NS_OUT2" hping3 --flood -S -p 5000 "$IN_V4" \
-		>"$TMP/hping3.log" 2>&1 </dev/null 3>&- 4>&- &
+	# (hping3 stops on SIGINT and prints its count)
+	timeout -s INT 3 ip netns exec "$NS_OUT2" hping3 --flood -S -p 5000 "$@" "$IN_V4" \
+		>"$TMP/hping3-$name.log" 2>&1 </dev/null 3>&- 4>&- &
 	hp=$!
 	sleep 1.5
 	echo "line 2 during the flood" >&4
 	wait "$hp" 2>/dev/null || true
-	log "  hping3 --flood -S -p 5000 for 3 s: $(grep -E 'packets transmitted' "$TMP/hping3.log" || echo '?')"
+	log "  hping3 --flood -S -p 5000 $* $IN_V4 for 3 s: $(grep -E 'packets transmitted' "$TMP/hping3-$name.log" || echo '?')"
 	echo "line 3 after the flood" >&4
-	check await_event 5 syn-flood -- "[synflood] a syn-flood event"
+	check await_event 5 "$kinds" -- "[$name] a $kinds event"
 	for _ in $(seq 1 150); do
 		grep -q "line 3" "$held" 2>/dev/null && break
 		sleep 0.1
 	done
-	check grep -q "line 2 during the flood" "$held" -- "[synflood] the held connection carried a line sent during the flood"
-	check grep -q "line 3 after the flood" "$held" -- "[synflood] the held connection carries a line sent after the flood"
-	check await_event 20 syn-flood-end -- "[synflood] a syn-flood-end event once the flood stopped"
-	check ping_ok "$NS_OUT" "$IN_V4" 5 3 -- "[synflood] wirewall still forwards (outside pings inside)"
+	check grep -q "line 2 during the flood" "$held" -- "[$name] the held connection carried a line sent during the flood"
+	check grep -q "line 3 after the flood" "$held" -- "[$name] the held connection carries a line sent after the flood"
+	check await_event 20 syn-flood-end -- "[$name] a syn-flood-end event once the flood stopped"
+	check ping_ok "$NS_OUT" "$IN_V4" 5 3 -- "[$name] wirewall still forwards (outside pings inside)"
 	# Close the held connection (EOF on the client's stdin; -N sends FIN).
 	exec 4>&-
 	wait "$cp" 2>/dev/null || true
 	bg_stop "$lp"
 	rm -f "$TMP/hold.fifo"
 	stop_ww
+}
+
+# One source floods.  The rate guard blocks it (too-fast) after its burst,
+# and the block lists come before the SYN counters: whether the total rate
+# (syn-flood) or only the rate to one host (syn-flood-target) crosses its
+# threshold before the block is a race, so either event will do.
+section_synflood() {
+	flood_section synflood "syn-flood|syn-flood-target"
+}
+
+# Spoofed sources (hping3 --rand-source), the classic SYN flood: no single
+# source to block, the total rate is far over syn_per_s: syn-flood.
+section_synspoof() {
+	flood_section synspoof syn-flood --rand-source
 }
 
 # ------------------------------------------------------------------ setup
