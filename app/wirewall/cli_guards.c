@@ -100,9 +100,14 @@ blocklist_add(struct ww_app *app, char **words, unsigned int n)
 			     "max_entries)");
 	else if (ret == -E2BIG)
 		ww_cli_error("too many sets (at most %d)", WW_BL_SETS_MAX);
-	else if (ret != 0)
+	else if (ret == -EINVAL)
 		ww_cli_error("set name \"%s\": 1 to 31 letters, digits, '_', "
 			     "'.' or '-'", set);
+	else if (ret == -ENOMEM)
+		ww_cli_error("out of memory for %s (a family's first prefix "
+			     "takes two 64 MiB rte_lpm tables)", words[0]);
+	else if (ret != 0)
+		ww_cli_error("cannot add %s: %s", words[0], strerror(-ret));
 	else
 		printf("  %s added to %s%s\n", words[0], set,
 		       ttl ? " (expires)" : "");
@@ -418,6 +423,38 @@ static cmdline_parse_inst_t cmd_show_arp = {
 		    NULL },
 };
 
+static void
+arp_flush_job(struct ww_worker *w, void *arg)
+{
+	if (w->arp != NULL)
+		ww_arp_guard_flush(w->arp);
+}
+
+static void
+cmd_arp_flush_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct ww_app *app = ww_cli_app();
+
+	for (unsigned int w = 0; w < app->nb_workers; w++)
+		if (ww_worker_run_job(&app->workers[w], app->workers_running,
+				      arp_flush_job, NULL) != 0)
+			ww_cli_error("worker %u did not answer", w);
+	printf("  learned ARP bindings forgotten: claims are verified again\n");
+	fflush(stdout);
+}
+
+static cmdline_parse_token_string_t cmd_arp_flush_arp =
+	TOKEN_STRING_INITIALIZER(struct cmd_word2_result, a, "arp");
+static cmdline_parse_token_string_t cmd_arp_flush_flush =
+	TOKEN_STRING_INITIALIZER(struct cmd_word2_result, b, "flush");
+
+static cmdline_parse_inst_t cmd_arp_flush = {
+	.f = cmd_arp_flush_parsed,
+	.help_str = "arp flush: forget learned ARP bindings",
+	.tokens = { (void *)&cmd_arp_flush_arp, (void *)&cmd_arp_flush_flush,
+		    NULL },
+};
+
 /* ---- guard <guard> <key> <value> ---- */
 
 struct cmd_guard_result {
@@ -477,12 +514,13 @@ static cmdline_parse_inst_t cmd_guard = {
 
 static cmdline_parse_inst_t *guards_cmds[] = {
 	&cmd_blocklist, &cmd_blocklist_bare, &cmd_show_guards, &cmd_show_arp,
-	&cmd_guard, NULL,
+	&cmd_arp_flush, &cmd_guard, NULL,
 };
 
 static const struct ww_cli_help guards_help[] = {
 	{ "show guards", "guard settings, their drops and events, block lists" },
 	{ "show arp", "IP-to-MAC bindings: static, verified, being probed" },
+	{ "arp flush", "forget learned bindings: claims are verified again" },
 	{ "blocklist add <addr>[/<len>] [set <name>] [ttl <s>]",
 	  "block an address or prefix (set \"manual\" by default)" },
 	{ "blocklist del <addr>[/<len>] [set <name>]", "unblock it" },

@@ -112,6 +112,67 @@ class CommandFile(unittest.TestCase):
             self.assertIn("cannot read command file", out)
 
 
+class GuardCommands(unittest.TestCase):
+    """blocklist, guard, show guards, show arp, arp flush: what the operator
+    types and reads; bad arguments are refused and change nothing."""
+
+    def test_blocklist_and_guard_settings(self):
+        with wwtest.tempdir() as tmp:
+            rx = os.path.join(tmp, "in.pcap")
+            cfg = live_config(tmp, rx)
+            cfg["guards"] = {"scan": {"ports": 30}, "icmp": {}, "arp": {},
+                             "blocklist": {"sets": {"feeds": ["192.0.2.0/24"]}}}
+            cmds = os.path.join(tmp, "cmds")
+            with open(cmds, "w") as f:
+                f.write("blocklist add 203.0.113.7 ttl 600\n"
+                        "blocklist add 198.51.100.0/24 set feeds\n"
+                        "blocklist add 2001:db8::7 set feeds\n"
+                        "blocklist add 10.0.0.300\n"
+                        "blocklist add 203.0.113.8 ttl abc\n"
+                        "blocklist add 203.0.113.9/24\n"
+                        "blocklist list\n"
+                        "blocklist del 203.0.113.7\n"
+                        "blocklist del 203.0.113.99\n"
+                        "blocklist list feeds\n"
+                        "guard scan ports 10\n"
+                        "guard scan ports 1\n"
+                        "guard scan speed 3\n"
+                        "guard icmp enabled off\n"
+                        "show guards\n"
+                        "show arp\n"
+                        "arp flush\n"
+                        "blocklist flush feeds\n"
+                        "blocklist list\n"
+                        "quit\n")
+            proc = start(tmp, ["--cmdline-file", cmds], config=cfg)
+            out, err = finish(proc)
+            self.assertEqual(proc.returncode, 0, err)
+            self.assertIn("203.0.113.7 added to manual (expires)", out)
+            self.assertIn("198.51.100.0/24 added to feeds", out)
+            self.assertIn("2001:db8::7 added to feeds", out)
+            self.assertRegex(out, r"error: .*10\.0\.0\.300")
+            self.assertIn('error: ttl "abc": seconds from 1 to 31536000', out)
+            self.assertRegex(out, r"error: .*203\.0\.113\.9/24")   # host bits set
+            # the first list: config entry, manual with expiry, feeds
+            self.assertRegex(out, r"203\.0\.113\.7 +manual +manual +in (600|599) s")
+            self.assertRegex(out, r"192\.0\.2\.0/24 +feeds +config +never")
+            self.assertIn("4 entries", out)
+            self.assertIn("203.0.113.7 removed", out)
+            self.assertIn("error: 203.0.113.99 is not on any block list", out)
+            self.assertIn("3 entries", out)                 # feeds: 3
+            self.assertIn("guards.scan.ports = 10", out)
+            self.assertIn("error: $.guards.scan.ports: 1 is out of range (2..65536)", out)
+            self.assertIn('unknown key "speed"', out)
+            self.assertIn("guards.icmp.enabled = off", out)
+            self.assertIn("scan      on  10 ports or 100 hosts", out)   # 1 refused: 10 stays
+            self.assertIn("icmp      off", out)
+            self.assertIn("feeds", out)
+            self.assertIn("learned ARP bindings forgotten", out)
+            self.assertIn("3 entries removed", out)
+            self.assertIn("(none)", out)
+            self.assertIn("6 command(s) failed", out)
+
+
 class Interactive(unittest.TestCase):
     def test_prompt_counts_every_packet(self):
         with wwtest.tempdir() as tmp:
