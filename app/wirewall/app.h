@@ -105,6 +105,9 @@ json_t *ww_app_ct_json(struct ww_app *app);
  *  state and the first settings snapshot. @return 0 or -errno (printed). */
 int ww_app_guards_start(struct ww_app *app);
 void ww_app_guards_stop(struct ww_app *app);
+/** Add the configured block-list entries, their TTLs from @p now_ns
+ *  (start-up live; the first packet's time in replay). @return 0 or -errno. */
+int ww_app_load_blocklists(struct ww_app *app, uint64_t now_ns);
 /** Publish app->cfg.guards to the workers (RCU), as ww_app_apply_rules().
  *  @return 0, or -EINVAL with the reason in @p err. */
 int ww_app_apply_guards(struct ww_app *app, char *err, size_t size);

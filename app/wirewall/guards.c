@@ -104,11 +104,9 @@ ww_app_apply_guards(struct ww_app *app, char *err, size_t size)
 
 /* ---- start and stop ---- */
 
-static int
-load_blocklists(struct ww_app *app)
+int
+ww_app_load_blocklists(struct ww_app *app, uint64_t now)
 {
-	uint64_t now = ww_app_clock_ns(app);
-
 	for (unsigned int i = 0; i < app->cfg.nb_bl; i++) {
 		const struct ww_config_bl_entry *e = &app->cfg.bl[i];
 		char text[64];
@@ -171,7 +169,9 @@ ww_app_guards_start(struct ww_app *app)
 	}
 	uint64_t t0 = rte_get_timer_cycles();
 
-	ret = load_blocklists(app);
+	/* Replay loads them at the capture's first packet: their TTLs run
+	 * on its clock. */
+	ret = app->replay ? 0 : ww_app_load_blocklists(app, ww_app_clock_ns(app));
 	app->bl_load_ns = (rte_get_timer_cycles() - t0) * NS_PER_S /
 			  rte_get_timer_hz();
 	for (unsigned int i = 0; ret == 0 && i < app->nb_workers; i++)
@@ -239,6 +239,19 @@ set_mac(json_t *obj, const char *key, const struct rte_ether_addr *mac)
 	json_object_set_new(obj, key, json_string(text));
 }
 
+/* What an ARP event's second MAC is, by kind (NULL: none worth telling). */
+static const char *
+mac2_key(unsigned int kind)
+{
+	switch (kind) {
+	case WW_EV_ARP_SPOOF: return "bound_mac";
+	case WW_EV_ARP_SENDER_MISMATCH: return "eth_src";
+	case WW_EV_ARP_CONFLICT: return "other_mac";
+	case WW_EV_ARP_VERIFIED: return "claimed_mac";
+	default: return NULL;
+	}
+}
+
 /* Fields as Suricata's eve.json names them where it has a name. */
 json_t *
 ww_app_event_json(const struct ww_app *app, const struct ww_event *ev)
@@ -265,7 +278,8 @@ ww_app_event_json(const struct ww_app *app, const struct ww_event *ev)
 				    json_integer(ev->dport));
 	}
 	set_mac(obj, "mac", &ev->mac);
-	set_mac(obj, "bound_mac", &ev->mac2);
+	if (mac2_key(ev->kind) != NULL)
+		set_mac(obj, mac2_key(ev->kind), &ev->mac2);
 	if (ev->port_idx < app->cfg.nb_ports && ev->family != 0)
 		json_object_set_new(obj, "in_port", json_string(
 			app->cfg.ports[ev->port_idx].name));
@@ -356,9 +370,12 @@ ww_app_drain_events(struct ww_app *app)
 		while (r != NULL && (n = rte_ring_sc_dequeue_burst_elem(r, evs,
 				sizeof(evs[0]), RTE_DIM(evs), NULL)) > 0) {
 			for (unsigned int i = 0; i < n; i++) {
+				/* Detectors block through the block lists:
+				 * without them an event only alerts. */
+				if (!app->cfg.guards.blocklist.enabled)
+					evs[i].block_ttl_s = 0;
 				emit_json(app, &evs[i]);
-				if (evs[i].block_ttl_s != 0 && evs[i].family != 0 &&
-				    app->cfg.guards.blocklist.enabled)
+				if (evs[i].block_ttl_s != 0 && evs[i].family != 0)
 					auto_block(app, &evs[i]);
 			}
 			total += n;

@@ -317,7 +317,7 @@ struct replay_clock {
 };
 
 /* Hand packets to the worker in timestamp order across all inputs. */
-static void
+static int
 replay_run(struct ww_worker *w, struct replay_clock *clk)
 {
 	struct replay_input inputs[WW_MAX_PORTS] = { 0 };
@@ -344,8 +344,13 @@ replay_run(struct ww_worker *w, struct replay_clock *clk)
 			len++;
 		}
 		w->now_ns = start;
-		if (clk->packets == 0)
+		if (clk->packets == 0) {
 			clk->first_ns = start;
+			if (ww_app_load_blocklists(&app, start) != 0)
+				return -EINVAL;
+		}
+		/* Entries whose time is up go before the burst meets them. */
+		ww_blocklist_expire(app.bl, start);
 		clk->last_ns = packet_time_ns(in->buf[in->head + len - 1]);
 		clk->packets += len;
 		ww_worker_handle_burst(w, in->src, &in->buf[in->head], len);
@@ -356,9 +361,9 @@ replay_run(struct ww_worker *w, struct replay_clock *clk)
 		 * burst, as fast as the capture's clock, never faster. */
 		if (unlikely(rte_ring_count(w->event_ring) != 0))
 			ww_app_drain_events(&app);
-		ww_blocklist_expire(app.bl, w->now_ns);
 		in->head += len;
 	}
+	return 0;
 }
 
 static json_t *
@@ -463,12 +468,13 @@ ww_replay_main(int argc, char **argv)
 	if (ret == 0) {
 		app.workers[0].quit = &app.quit;
 		rule_log = json_array();
-		replay_run(&app.workers[0], &clk);
+		ret = replay_run(&app.workers[0], &clk);
 		ww_app_flush_events(&app);
 		report = build_report(&o, &clk);
 		ww_app_print_counters(&app, stdout);
-		if (o.report_path != NULL)
-			ret = write_report(o.report_path, report);
+		if (o.report_path != NULL && write_report(o.report_path,
+							  report) != 0)
+			ret = -EIO;
 		json_decref(report);
 		json_decref(rule_log);
 		ww_app_stop(&app);

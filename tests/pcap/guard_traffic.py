@@ -15,7 +15,7 @@ import struct
 import sys
 from decimal import Decimal
 
-from scapy.all import (ARP, Ether, ICMP, ICMPv6EchoReply, ICMPv6EchoRequest,
+from scapy.all import (ARP, Ether, ICMP, ICMPv6EchoRequest,
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_Redirect,
                        ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr,
                        IP, IPv6, IPv6ExtHdrFragment, Raw, TCP, UDP, wrpcap)
@@ -315,11 +315,6 @@ def reset_back(req):
 
 
 # ---- floods ----
-
-def spread(n, first, last):
-    """@n values spread evenly (for spoofed source addresses)."""
-    return [first + i * (last - first) // max(n - 1, 1) for i in range(n)]
-
 
 def spoofed(i):
     return "100.64.%d.%d" % (i // 250, i % 250 + 1)
