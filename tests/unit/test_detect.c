@@ -32,6 +32,7 @@
 #include "frames.h"
 #include "guard.h"
 #include "packet.h"
+#include "ut_eal.h"
 
 #define S(x) ((uint64_t)(x) * 1000000000ull)
 #define MS(x) ((uint64_t)(x) * 1000000ull)
@@ -1043,34 +1044,14 @@ test_create(void **state)
 static int
 setup(void **state)
 {
-	char prefix[64];
-	char *argv[] = {
-		"test_detect", "--no-huge", "-m", "256", "--no-pci",
-		"--no-shconf", "--no-telemetry", prefix,
-		"--log-level=*:error", "-l", "0",
-	};
-
-	snprintf(prefix, sizeof(prefix), "--file-prefix=ww-ut-det-%d",
-		 (int)getpid());
-	if (rte_eal_init(RTE_DIM(argv), argv) < 0)
-		return -1;
-	pool = rte_pktmbuf_pool_create("det-ut", 1023, 0,
-				       WW_PKT_META_PRIV_SIZE,
-				       RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	pool = ut_eal_start("det");
 	return pool == NULL ? -1 : 0;
 }
 
 static int
 teardown(void **state)
 {
-	char dir[PATH_MAX];
-
-	/* --no-shconf leaves only an empty runtime directory: remove it. */
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
-	rmdir(dir);
+	ut_eal_stop(pool);
 	return 0;
 }
 
