@@ -28,6 +28,7 @@
 #include "worker.h"
 
 #define EXPIRE_BUDGET 32        /* flows a worker may expire per burst */
+#define GUARD_TICK_NS (1000 * 1000) /* guard housekeeping: every ms */
 #define JOB_WAIT_US (1000 * 1000)
 
 /* What the filter stages pass along for one burst. */
@@ -473,7 +474,11 @@ stage_l7(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n)
 	return nb_drop;
 }
 
-/* Between bursts: event windows close, the SYN-flood judge looks. */
+/*
+ * Between bursts, at most once per GUARD_TICK_NS of the worker's clock:
+ * event windows close, the SYN-flood judge looks. (Windows are seconds:
+ * looking every burst would only cost cache lines.)
+ */
 static void
 guards_tick(struct ww_worker *w, const struct ww_guard_snapshot *snap)
 {
@@ -481,11 +486,15 @@ guards_tick(struct ww_worker *w, const struct ww_guard_snapshot *snap)
 				  .pool = w->pool, .events = w->events };
 	struct ww_ct_stats st = { 0 };
 
+	if (likely(w->now_ns - w->guard_tick_ns < GUARD_TICK_NS))
+		return;
+	w->guard_tick_ns = w->now_ns;
+
 	if (w->ct != NULL)
 		ww_ct_get_stats(w->ct, &st);
 	ww_detect_tick(w->detect, &g, st.by_state[WW_CT_FS_TCP_SYN_SENT] +
 			st.by_state[WW_CT_FS_TCP_SYN_RECV]);
-	ww_event_agg_tick(w->events, w->now_ns, snap->cfg.events.window_s, 4);
+	ww_event_agg_tick(w->events, w->now_ns, snap->cfg.events.window_s, 64);
 }
 
 /*

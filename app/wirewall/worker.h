@@ -100,6 +100,7 @@ struct ww_worker {
 	struct ww_detect *detect;
 	struct ww_event_agg *events;
 	struct rte_ring *event_ring; /* struct ww_event */
+	uint64_t guard_tick_ns;      /* last guard housekeeping */
 	/* Counters change within a burst (rx first, then its buckets); readers
 	 * take them between bursts, where rx = sum of buckets holds. */
 	rte_seqcount_t counters_seq;
