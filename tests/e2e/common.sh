@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Shared by the e2e tests (test_lab.sh, test_filter.sh), which source it
+# Shared by the e2e tests (test_lab.sh, test_filter.sh, test_guards.sh), which source it
 # first thing after `set -euo pipefail`:
 #
 #   . "$(dirname "$0")/common.sh"
@@ -9,7 +9,8 @@
 # It sets the state they share (paths, the wirewall binary from their first
 # argument, the recorded PIDs, the check count) and defines the helpers they
 # share: logging and results, starting checks, waiting for wirewall to
-# forward, stopping it (cleanly or by force), the EXIT trap's cleanup, ping
+# forward, stopping it (cleanly or by force), the EXIT trap's cleanup, the
+# prompt through a FIFO (ww_cmd, show_file), ping
 # and listener helpers.
 #
 # Each script sets, before cleanup can run:
@@ -206,3 +207,32 @@ wait_listen() {
 	done
 	return 1
 }
+
+# ---- the prompt, through a FIFO the script opened on fd 3 ----
+
+# ww_cmd OUTFILE COMMAND: type COMMAND at the prompt, wait for its output and
+# store it in OUTFILE.  After the command comes a line no command matches
+# ("sync-N"); its error message marks the end of the command's output.
+CMD_N=0
+ww_cmd() {
+	local out=$1 cmd=$2 mark off text _
+	CMD_N=$((CMD_N + 1))
+	mark="sync-$CMD_N"
+	off=$(stat -c %s "$WW_LOG")
+	printf '%s\n%s\n' "$cmd" "$mark" >&3
+	for _ in $(seq 1 100); do
+		text=$(tail -c +"$((off + 1))" "$WW_LOG")
+		if grep -qF "no command matches \"$mark\"" <<<"$text"; then
+			awk -v m="no command matches \"$mark\"" 'index($0, m) { exit } { print }' \
+				<<<"$text" >"$out"
+			return 0
+		fi
+		kill -0 "$WW_PID" 2>/dev/null || { log "  wirewall is gone (command: $cmd)"; return 1; }
+		sleep 0.1
+	done
+	log "  no answer to \"$cmd\" within 10 s"
+	return 1
+}
+
+# show_file FILE: print FILE indented (a command's output, for the log).
+show_file() { sed 's/^/    | /' "$1"; }

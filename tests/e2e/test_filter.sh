@@ -116,34 +116,7 @@ tcp_xfer() {
 	same_bytes "$out"
 }
 
-# ---- the prompt, through the FIFO on fd 3 ----
-
-# ww_cmd OUTFILE COMMAND: type COMMAND at the prompt, wait for its output and
-# store it in OUTFILE.  After the command comes a line no command matches
-# ("sync-N"); its error message marks the end of the command's output.
-CMD_N=0
-ww_cmd() {
-	local out=$1 cmd=$2 mark off text _
-	CMD_N=$((CMD_N + 1))
-	mark="sync-$CMD_N"
-	off=$(stat -c %s "$WW_LOG")
-	printf '%s\n%s\n' "$cmd" "$mark" >&3
-	for _ in $(seq 1 100); do
-		text=$(tail -c +"$((off + 1))" "$WW_LOG")
-		if grep -qF "no command matches \"$mark\"" <<<"$text"; then
-			awk -v m="no command matches \"$mark\"" 'index($0, m) { exit } { print }' \
-				<<<"$text" >"$out"
-			return 0
-		fi
-		kill -0 "$WW_PID" 2>/dev/null || { log "  wirewall is gone (command: $cmd)"; return 1; }
-		sleep 0.1
-	done
-	log "  no answer to \"$cmd\" within 10 s"
-	return 1
-}
-
-# show_file FILE: print FILE indented (a command's output, for the log).
-show_file() { sed 's/^/    | /' "$1"; }
+# (ww_cmd and show_file, the prompt through the FIFO on fd 3: common.sh)
 
 # drop_count FILE REASON: the count on the line "drop REASON N" (0 if none).
 drop_count() {
