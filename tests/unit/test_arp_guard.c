@@ -147,21 +147,6 @@ struct arp_spec {
 };
 
 static struct rte_mbuf *
-to_mbuf(const struct fb *f)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	char *p;
-
-	assert_non_null(m);
-	p = rte_pktmbuf_append(m, f->len);
-	assert_non_null(p);
-	memcpy(p, f->b, f->len);
-	assert_int_equal(ww_packet_parse_burst(&m, 1), 0);
-	assert_int_equal(ww_pkt_meta(m)->reason, WW_REASON_NONE);
-	return m;
-}
-
-static struct rte_mbuf *
 arp_build(const struct arp_spec *s)
 {
 	struct fb f = { .len = 0 };
@@ -173,18 +158,10 @@ arp_build(const struct arp_spec *s)
 		put16(&f, s->tci[i]);
 	}
 	put16(&f, 0x0806);
-	put16(&f, 1);
-	put16(&f, 0x0800);
-	put8(&f, 6);
-	put8(&f, 4);
-	put16(&f, s->op);
-	putn(&f, s->sha, 6);
-	put32(&f, s->sip);
-	putn(&f, s->tha, 6);
-	put32(&f, s->tip);
+	put_arp(&f, s->op, s->sha, s->sip, s->tha, s->tip);
 	while (s->pad && f.len < 60)
 		put8(&f, 0);
-	return to_mbuf(&f);
+	return fb_mbuf(pool, &f);
 }
 
 /* "who has 10.0.0.254, tell @p ip" from @p mac: a claim of ip for mac. */
@@ -248,13 +225,6 @@ assert_dropped(struct rte_mbuf *m, unsigned int reason)
 
 /* ---- events ---- */
 
-static void
-be_ip(uint8_t out[4], uint32_t ip)
-{
-	for (int i = 0; i < 4; i++)
-		out[i] = ip >> (24 - 8 * i);
-}
-
 /* The next event is of @p kind, about sender IP @p ip, MAC @p mac and
  * (if not NULL) @p mac2. @return it. */
 static struct ww_event
@@ -270,7 +240,7 @@ expect_event(unsigned int kind, uint32_t ip, const uint8_t *mac,
 	assert_int_equal(ev.count, 1);
 	assert_int_equal(ev.time_ns, w.ctx.now_ns);
 	assert_int_equal(ev.port_idx, w.ctx.port_idx);
-	be_ip(a, ip);
+	addr4_to(a, ip);
 	assert_memory_equal(ev.src, a, 4);
 	assert_memory_equal(&ev.mac, mac, 6);
 	if (mac2 != NULL)
@@ -934,7 +904,7 @@ test_not_ours(void **state)
 	putn(&f, MAC_A, 6);
 	put16(&f, 0x0800);
 	putn(&f, ip4, sizeof(ip4));
-	assert_forwarded(to_mbuf(&f));
+	assert_forwarded(fb_mbuf(pool, &f));
 
 	m = claim(MAC_A, IP4(10, 0, 0, 1));
 	ww_guard_drop(m, WW_REASON_BLOCKLIST);

@@ -115,74 +115,17 @@ lists(const char *name, uint32_t max)
 
 /* ---- frames ---- */
 
-static void
-put_eth(struct fb *f, uint16_t type)
-{
-	static const uint8_t macs[12] = {
-		0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02,
-	};
-
-	putn(f, macs, sizeof(macs));
-	put16(f, type);
-}
-
-static void
-put_udp(struct fb *f)
-{
-	put16(f, 1234);
-	put16(f, 53);
-	put16(f, 8 + 4);
-	put16(f, 0);
-	put32(f, 0xdeadbeef);
-}
-
-/* An mbuf holding exactly the frame, parsed. */
-static struct rte_mbuf *
-to_mbuf(const struct fb *f)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	char *p;
-
-	assert_non_null(m);
-	p = rte_pktmbuf_append(m, f->len);
-	assert_non_null(p);
-	memcpy(p, f->b, f->len);
-	assert_int_equal(ww_packet_parse_burst(&m, 1), 0);
-	assert_int_equal(ww_pkt_meta(m)->reason, WW_REASON_NONE);
-	return m;
-}
-
 /* UDP from @p src to @p dst, IPv4 or IPv6 by the addresses' text. */
 static struct rte_mbuf *
 udp(const char *src, const char *dst)
 {
 	struct ww_bl_prefix s = pfx(src), d = pfx(dst);
-	struct fb f = { .len = 0 };
+	struct tuple t = { .v6 = s.family == 6, .sport = 1234, .dport = 53 };
 
 	assert_int_equal(s.family, d.family);
-	if (s.family == 6) {
-		put_eth(&f, 0x86dd);
-		put32(&f, 0x60000000);
-		put16(&f, 12);
-		put8(&f, 17);
-		put8(&f, 64);
-		putn(&f, s.addr, 16);
-		putn(&f, d.addr, 16);
-	} else {
-		put_eth(&f, 0x0800);
-		put8(&f, 0x45);
-		put8(&f, 0);
-		put16(&f, 20 + 12);
-		put16(&f, 0x1234);
-		put16(&f, 0);
-		put8(&f, 64);
-		put8(&f, 17);
-		put16(&f, 0);
-		putn(&f, s.addr, 4);
-		putn(&f, d.addr, 4);
-	}
-	put_udp(&f);
-	return to_mbuf(&f);
+	memcpy(t.src, s.addr, sizeof(t.src));
+	memcpy(t.dst, d.addr, sizeof(t.dst));
+	return tuple_udp(pool, &t);
 }
 
 /* ARP request from 192.0.2.1 for 192.0.2.2. */
@@ -190,20 +133,12 @@ static struct rte_mbuf *
 arp(void)
 {
 	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+	static const uint8_t zero[6] = { 0 };
 	struct fb f = { .len = 0 };
 
 	put_eth(&f, 0x0806);
-	put16(&f, 1);
-	put16(&f, 0x0800);
-	put8(&f, 6);
-	put8(&f, 4);
-	put16(&f, 1);
-	putn(&f, mac, 6);
-	put32(&f, 0xc0000201);
-	put32(&f, 0);
-	put16(&f, 0);
-	put32(&f, 0xc0000202);
-	return to_mbuf(&f);
+	put_arp(&f, 1, mac, 0xc0000201, zero, 0xc0000202);
+	return fb_mbuf(pool, &f);
 }
 
 /* hit of one packet from @p src to @p dst. */

@@ -52,43 +52,11 @@
 
 static struct rte_mempool *pool;
 
-/* ---- frame builder (struct fb, put8() to putn(): frames.h) ---- */
+/* ---- frames (struct tuple, headers and mbufs: frames.h) ---- */
 
-/* Addresses and ports of one direction of a flow. */
-struct tuple {
-	bool v6;
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;
-};
+#define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
-static struct tuple
-v4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
-{
-	struct tuple t = { .sport = sport, .dport = dport };
-
-	for (int i = 0; i < 4; i++) {
-		t.src[i] = src >> (24 - 8 * i);
-		t.dst[i] = dst >> (24 - 8 * i);
-	}
-	return t;
-}
-
-/* 2001:db8::src -> 2001:db8::dst */
-static struct tuple
-v6(uint16_t src, uint16_t sport, uint16_t dst, uint16_t dport)
-{
-	struct tuple t = { .v6 = true, .sport = sport, .dport = dport };
-	static const uint8_t pfx[4] = { 0x20, 0x01, 0x0d, 0xb8 };
-
-	memcpy(t.src, pfx, 4);
-	memcpy(t.dst, pfx, 4);
-	t.src[14] = src >> 8;
-	t.src[15] = src & 0xff;
-	t.dst[14] = dst >> 8;
-	t.dst[15] = dst & 0xff;
-	return t;
-}
-
+/* The other direction of @p t: addresses and ports swapped. */
 static struct tuple
 rev(struct tuple t)
 {
@@ -101,121 +69,36 @@ rev(struct tuple t)
 	return r;
 }
 
-#define IP4(a, b, c, d) (((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
-
-/* IP header (no Ethernet) for @p l4len bytes of payload. */
-static void
-put_ip(struct fb *f, const struct tuple *t, uint8_t proto, uint32_t l4len,
-       uint16_t frag)
-{
-	if (t->v6) {
-		put32(f, 0x60000000);
-		put16(f, l4len);
-		put8(f, proto);
-		put8(f, 64);
-		putn(f, t->src, 16);
-		putn(f, t->dst, 16);
-		return;
-	}
-	put8(f, 0x45);
-	put8(f, 0);
-	put16(f, 20 + l4len);
-	put16(f, 0x1234);
-	put16(f, frag);
-	put8(f, 64);
-	put8(f, proto);
-	put16(f, 0);
-	putn(f, t->src, 4);
-	putn(f, t->dst, 4);
-}
-
-/* An mbuf holding exactly the frame, parsed. */
-static struct rte_mbuf *
-to_mbuf(const struct fb *f)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	char *p;
-
-	assert_non_null(m);
-	p = rte_pktmbuf_append(m, f->len);
-	assert_non_null(p);
-	memcpy(p, f->b, f->len);
-	assert_int_equal(ww_packet_parse_burst(&m, 1), 0);
-	assert_int_equal(ww_pkt_meta(m)->reason, WW_REASON_NONE);
-	return m;
-}
-
 static struct rte_mbuf *
 frame_frag(const struct tuple *t, uint8_t proto, const struct fb *l4,
 	   uint16_t frag)
 {
-	static const uint8_t macs[12] = {
-		0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02,
-	};
-	struct fb f = { .len = 0 };
-
-	putn(&f, macs, sizeof(macs));
-	put16(&f, t->v6 ? 0x86dd : 0x0800);
-	put_ip(&f, t, proto, l4->len, frag);
-	putn(&f, l4->b, l4->len);
-	return to_mbuf(&f);
+	return tuple_mbuf(pool, t, proto, l4, frag);
 }
 
 static struct rte_mbuf *
 frame(const struct tuple *t, uint8_t proto, const struct fb *l4)
 {
-	return frame_frag(t, proto, l4, 0);
-}
-
-static void
-put_tcp(struct fb *l, const struct tuple *t, uint8_t flags)
-{
-	put16(l, t->sport);
-	put16(l, t->dport);
-	put32(l, 1000);    /* seq */
-	put32(l, 0);       /* ack */
-	put8(l, 5 << 4);   /* data offset */
-	put8(l, flags);
-	put16(l, 65535);   /* window */
-	put16(l, 0);
-	put16(l, 0);
+	return tuple_mbuf(pool, t, proto, l4, 0);
 }
 
 static struct rte_mbuf *
 tcp(const struct tuple *t, uint8_t flags)
 {
-	struct fb l = { .len = 0 };
-
-	put_tcp(&l, t, flags);
-	return frame(t, P_TCP, &l);
+	return tuple_tcp(pool, t, flags);
 }
 
 static struct rte_mbuf *
 udp(const struct tuple *t)
 {
-	struct fb l = { .len = 0 };
-
-	put16(&l, t->sport);
-	put16(&l, t->dport);
-	put16(&l, 8 + 4);
-	put16(&l, 0);
-	put32(&l, 0xdeadbeef);
-	return frame(t, P_UDP, &l);
+	return tuple_udp(pool, t);
 }
 
 /* ICMP or ICMPv6 (by the tuple) with @p type; the identifier is sport. */
 static struct rte_mbuf *
 icmp(const struct tuple *t, uint8_t type)
 {
-	struct fb l = { .len = 0 };
-
-	put8(&l, type);
-	put8(&l, 0);
-	put16(&l, 0);
-	put16(&l, t->sport);
-	put16(&l, 1); /* sequence */
-	put32(&l, 0x01020304);
-	return frame(t, t->v6 ? P_ICMPV6 : P_ICMP, &l);
+	return tuple_icmp(pool, t, type);
 }
 
 static struct rte_mbuf *
@@ -236,20 +119,12 @@ icmp_error(const struct tuple *outer, uint8_t type,
 {
 	struct fb l = { .len = 0 }, q = { .len = 0 };
 
-	if (proto == P_TCP) {
+	if (proto == P_TCP)
 		put_tcp(&q, inner, ACK);
-	} else if (proto == P_UDP) {
-		put16(&q, inner->sport);
-		put16(&q, inner->dport);
-		put16(&q, 8 + 4);
-		put16(&q, 0);
-	} else { /* an echo request, identifier = sport */
-		put8(&q, inner->v6 ? 128 : 8);
-		put8(&q, 0);
-		put16(&q, 0);
-		put16(&q, inner->sport);
-		put16(&q, 1);
-	}
+	else if (proto == P_UDP)
+		put_udp_hdr(&q, inner->sport, inner->dport, 8 + 4);
+	else /* an echo request, identifier = sport */
+		put_icmp_hdr(&q, inner->v6 ? 128 : 8, 0, inner->sport, 1);
 	put8(&l, type);
 	put8(&l, 0);
 	put16(&l, 0);
@@ -262,23 +137,15 @@ icmp_error(const struct tuple *outer, uint8_t type,
 static struct rte_mbuf *
 arp_frame(void)
 {
+	static const uint8_t sha[6] = { 0x02, 0x02, 0x02, 0x02, 0x02, 0x02 };
+	static const uint8_t tha[6] = { 0 };
 	struct fb f = { .len = 0 };
 
 	for (int i = 0; i < 12; i++)
 		put8(&f, i == 0 ? 0xff : 0x02);
 	put16(&f, 0x0806);
-	put16(&f, 1);
-	put16(&f, 0x0800);
-	put8(&f, 6);
-	put8(&f, 4);
-	put16(&f, 1);
-	for (int i = 0; i < 6; i++)
-		put8(&f, 0x02);
-	put32(&f, IP4(10, 0, 0, 1));
-	for (int i = 0; i < 6; i++)
-		put8(&f, 0);
-	put32(&f, IP4(10, 0, 0, 2));
-	return to_mbuf(&f);
+	put_arp(&f, 1, sha, IP4(10, 0, 0, 1), tha, IP4(10, 0, 0, 2));
+	return fb_mbuf(pool, &f);
 }
 
 /* ---- table helpers ---- */

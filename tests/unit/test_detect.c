@@ -131,135 +131,25 @@ teardown_worker(void **state)
 #define WORKER_TEST(f) cmocka_unit_test_setup_teardown(f, setup_worker, \
 						       teardown_worker)
 
-/* ---- frames ---- */
-
-/* One packet: addresses (IPv4 in the first 4 bytes), ports, protocol. */
-struct tuple {
-	bool v6;
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;
-};
-
-static struct tuple
-v4(uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
-{
-	struct tuple t = { .sport = sport, .dport = dport };
-
-	for (int i = 0; i < 4; i++) {
-		t.src[i] = src >> (24 - 8 * i);
-		t.dst[i] = dst >> (24 - 8 * i);
-	}
-	return t;
-}
-
-/* 2001:db8::src -> 2001:db8::dst */
-static struct tuple
-v6(uint16_t src, uint16_t sport, uint16_t dst, uint16_t dport)
-{
-	static const uint8_t pfx[4] = { 0x20, 0x01, 0x0d, 0xb8 };
-	struct tuple t = { .v6 = true, .sport = sport, .dport = dport };
-
-	memcpy(t.src, pfx, 4);
-	memcpy(t.dst, pfx, 4);
-	t.src[14] = src >> 8;
-	t.src[15] = src & 0xff;
-	t.dst[14] = dst >> 8;
-	t.dst[15] = dst & 0xff;
-	return t;
-}
-
-static struct rte_mbuf *
-to_mbuf(const struct fb *f)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	char *p;
-
-	assert_non_null(m);
-	p = rte_pktmbuf_append(m, f->len);
-	assert_non_null(p);
-	memcpy(p, f->b, f->len);
-	assert_int_equal(ww_packet_parse_burst(&m, 1), 0);
-	assert_int_equal(ww_pkt_meta(m)->reason, WW_REASON_NONE);
-	return m;
-}
-
-static struct rte_mbuf *
-frame(const struct tuple *t, uint8_t proto, const struct fb *l4)
-{
-	static const uint8_t macs[12] = {
-		0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02,
-	};
-	struct fb f = { .len = 0 };
-
-	putn(&f, macs, sizeof(macs));
-	if (t->v6) {
-		put16(&f, 0x86dd);
-		put32(&f, 0x60000000);
-		put16(&f, l4->len);
-		put8(&f, proto);
-		put8(&f, 64);
-		putn(&f, t->src, 16);
-		putn(&f, t->dst, 16);
-	} else {
-		put16(&f, 0x0800);
-		put8(&f, 0x45);
-		put8(&f, 0);
-		put16(&f, 20 + l4->len);
-		put16(&f, 0x1234);
-		put16(&f, 0);
-		put8(&f, 64);
-		put8(&f, proto);
-		put16(&f, 0);
-		putn(&f, t->src, 4);
-		putn(&f, t->dst, 4);
-	}
-	putn(&f, l4->b, l4->len);
-	return to_mbuf(&f);
-}
+/* ---- frames (struct tuple, v4(), v6(), headers, mbufs: frames.h) ---- */
 
 static struct rte_mbuf *
 tcp(const struct tuple *t, uint8_t flags)
 {
-	struct fb l = { .len = 0 };
-
-	put16(&l, t->sport);
-	put16(&l, t->dport);
-	put32(&l, 1000);    /* seq */
-	put32(&l, 0);       /* ack */
-	put8(&l, 5 << 4);   /* data offset */
-	put8(&l, flags);
-	put16(&l, 65535);   /* window */
-	put16(&l, 0);
-	put16(&l, 0);
-	return frame(t, P_TCP, &l);
+	return tuple_tcp(pool, t, flags);
 }
 
 static struct rte_mbuf *
 udp(const struct tuple *t)
 {
-	struct fb l = { .len = 0 };
-
-	put16(&l, t->sport);
-	put16(&l, t->dport);
-	put16(&l, 8 + 4);
-	put16(&l, 0);
-	put32(&l, 0xdeadbeef);
-	return frame(t, P_UDP, &l);
+	return tuple_udp(pool, t);
 }
 
 /* ICMP or ICMPv6 (by the tuple) of @p type. */
 static struct rte_mbuf *
 icmp(const struct tuple *t, uint8_t type)
 {
-	struct fb l = { .len = 0 };
-
-	put8(&l, type);
-	put8(&l, 0);
-	put16(&l, 0);
-	put16(&l, t->sport);
-	put16(&l, 1);
-	put32(&l, 0x01020304);
-	return frame(t, t->v6 ? P_ICMPV6 : P_ICMP, &l);
+	return tuple_icmp(pool, t, type);
 }
 
 /* ---- running frames ---- */

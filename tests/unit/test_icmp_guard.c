@@ -132,54 +132,27 @@ struct spec {
 	int frag;           /* FRAG_* */
 };
 
-static void
-be32_to(uint8_t *out, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		out[i] = v >> (24 - 8 * i);
-}
-
 /* ICMP @p type from @p src to @p dst. */
 static struct spec
-v4(uint32_t src, uint32_t dst, uint8_t type)
+icmp4(uint32_t src, uint32_t dst, uint8_t type)
 {
 	struct spec s = { .proto = P_ICMP, .type = type, .eth_dst = MAC_B };
 
-	be32_to(s.src, src);
-	be32_to(s.dst, dst);
+	addr4_to(s.src, src);
+	addr4_to(s.dst, dst);
 	return s;
 }
 
 /* ICMPv6 @p type from 2001:db8::src to 2001:db8::dst. */
 static struct spec
-v6(uint16_t src, uint16_t dst, uint8_t type)
+icmp6(uint16_t src, uint16_t dst, uint8_t type)
 {
-	static const uint8_t pfx[4] = { 0x20, 0x01, 0x0d, 0xb8 };
 	struct spec s = { .v6 = true, .proto = P_ICMPV6, .type = type,
 			  .eth_dst = MAC_B };
 
-	memcpy(s.src, pfx, 4);
-	memcpy(s.dst, pfx, 4);
-	s.src[14] = src >> 8;
-	s.src[15] = src & 0xff;
-	s.dst[14] = dst >> 8;
-	s.dst[15] = dst & 0xff;
+	addr6_to(s.src, src);
+	addr6_to(s.dst, dst);
 	return s;
-}
-
-static struct rte_mbuf *
-to_mbuf(const struct fb *f)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	char *p;
-
-	assert_non_null(m);
-	p = rte_pktmbuf_append(m, f->len);
-	assert_non_null(p);
-	memcpy(p, f->b, f->len);
-	assert_int_equal(ww_packet_parse_burst(&m, 1), 0);
-	assert_int_equal(ww_pkt_meta(m)->reason, WW_REASON_NONE);
-	return m;
 }
 
 static void
@@ -191,18 +164,10 @@ put_l4(struct fb *l, const struct spec *s)
 			put8(l, 0xab);
 		return;
 	}
-	if (s->proto == P_UDP) {
-		put16(l, 40000);
-		put16(l, 53);
-		put16(l, 8 + s->extra);
-		put16(l, 0);
-	} else {
-		put8(l, s->type);
-		put8(l, s->code);
-		put16(l, 0);
-		put16(l, 0x1234); /* identifier */
-		put16(l, 1);      /* sequence */
-	}
+	if (s->proto == P_UDP)
+		put_udp_hdr(l, 40000, 53, 8 + s->extra);
+	else
+		put_icmp_hdr(l, s->type, s->code, 0x1234, 1);
 	for (unsigned int i = 0; i < s->extra; i++)
 		put8(l, i);
 }
@@ -221,12 +186,8 @@ build(const struct spec *s)
 		bool fh = s->frag != FRAG_NONE;
 
 		put16(&f, 0x86dd);
-		put32(&f, 0x60000000);
-		put16(&f, l.len + (fh ? 8 : 0));
-		put8(&f, fh ? 44 : s->proto);
-		put8(&f, 64);
-		putn(&f, s->src, 16);
-		putn(&f, s->dst, 16);
+		put_ipv6(&f, s->src, s->dst, fh ? 44 : s->proto,
+			 l.len + (fh ? 8 : 0));
 		if (fh) {
 			put8(&f, s->proto);
 			put8(&f, 0);
@@ -235,19 +196,10 @@ build(const struct spec *s)
 		}
 	} else {
 		put16(&f, 0x0800);
-		put8(&f, 0x45);
-		put8(&f, 0);
-		put16(&f, 20 + l.len);
-		put16(&f, 0x1234);
-		put16(&f, frag4);
-		put8(&f, 64);
-		put8(&f, s->proto);
-		put16(&f, 0);
-		putn(&f, s->src, 4);
-		putn(&f, s->dst, 4);
+		put_ipv4(&f, s->src, s->dst, s->proto, l.len, frag4);
 	}
 	putn(&f, l.b, l.len);
-	return to_mbuf(&f);
+	return fb_mbuf(pool, &f);
 }
 
 /* ---- running frames ---- */
@@ -369,11 +321,11 @@ test_allowed_types_pass(void **state)
 	struct spec s;
 
 	for (unsigned int i = 0; i < RTE_DIM(t4); i++) {
-		s = v4(HOST_A, SERVER, t4[i]);
+		s = icmp4(HOST_A, SERVER, t4[i]);
 		assert_passes(&s);
 	}
 	for (unsigned int i = 0; i < RTE_DIM(t6); i++) {
-		s = v6(1, 2, t6[i]);
+		s = icmp6(1, 2, t6[i]);
 		assert_passes(&s);
 	}
 	expect_no_event();
@@ -382,30 +334,30 @@ test_allowed_types_pass(void **state)
 static void
 test_type_not_allowed(void **state)
 {
-	struct spec s = v4(HOST_A, SERVER, 13); /* timestamp */
+	struct spec s = icmp4(HOST_A, SERVER, 13); /* timestamp */
 
 	assert_rejected(&s, WW_REASON_ICMP_TYPE, WW_EV_ICMP_TYPE, 13);
-	s = v4(HOST_A, SERVER, 17); /* address mask */
+	s = icmp4(HOST_A, SERVER, 17); /* address mask */
 	assert_rejected(&s, WW_REASON_ICMP_TYPE, WW_EV_ICMP_TYPE, 17);
-	s = v6(1, 2, 200);
+	s = icmp6(1, 2, 200);
 	assert_rejected(&s, WW_REASON_ICMP_TYPE, WW_EV_ICMP_TYPE, 200);
-	s = v6(1, 2, 139); /* node information query */
+	s = icmp6(1, 2, 139); /* node information query */
 	assert_rejected(&s, WW_REASON_ICMP_TYPE, WW_EV_ICMP_TYPE, 139);
 
 	/* An allowed type is the configuration's, not the default's. */
 	ww_guard_type_set(w.cfg.icmp.allow4, 13, true);
 	ww_guard_type_set(w.cfg.icmp.allow6, 129, false);
-	s = v4(HOST_A, SERVER, 13);
+	s = icmp4(HOST_A, SERVER, 13);
 	assert_passes(&s);
-	s = v6(1, 2, 129);
+	s = icmp6(1, 2, 129);
 	assert_rejected(&s, WW_REASON_ICMP_TYPE, WW_EV_ICMP_TYPE, 129);
 }
 
 static void
 test_redirect(void **state)
 {
-	struct spec s4 = v4(HOST_A, SERVER, 5);
-	struct spec s6 = v6(1, 2, 137);
+	struct spec s4 = icmp4(HOST_A, SERVER, 5);
+	struct spec s6 = icmp6(1, 2, 137);
 
 	s4.code = 1; /* for the host */
 	assert_rejected(&s4, WW_REASON_ICMP_TYPE, WW_EV_ICMP_REDIRECT, 5);
@@ -421,8 +373,8 @@ test_redirect(void **state)
 static void
 test_size(void **state)
 {
-	struct spec s4 = v4(HOST_A, SERVER, 8);
-	struct spec s6 = v6(1, 2, 128);
+	struct spec s4 = icmp4(HOST_A, SERVER, 8);
+	struct spec s6 = icmp6(1, 2, 128);
 
 	w.cfg.icmp.max_size = 100;
 	/* IPv4: 20 + 8 + extra; IPv6: 40 + 8 + extra. */
@@ -436,7 +388,7 @@ test_size(void **state)
 	assert_rejected(&s6, WW_REASON_ICMP_SIZE, WW_EV_ICMP_SIZE, 248);
 
 	/* The size is the datagram's, even for a type not allowed. */
-	s4 = v4(HOST_A, SERVER, 13);
+	s4 = icmp4(HOST_A, SERVER, 13);
 	s4.extra = 100;
 	assert_rejected(&s4, WW_REASON_ICMP_SIZE, WW_EV_ICMP_SIZE, 128);
 }
@@ -446,12 +398,12 @@ test_fragment(void **state)
 {
 	struct spec s;
 
-	s = v4(HOST_A, SERVER, 8);
+	s = icmp4(HOST_A, SERVER, 8);
 	s.frag = FRAG_FIRST;
 	assert_rejected(&s, WW_REASON_ICMP_FRAGMENT, WW_EV_ICMP_FRAGMENT, 28);
 	s.frag = FRAG_LATER;
 	assert_rejected(&s, WW_REASON_ICMP_FRAGMENT, WW_EV_ICMP_FRAGMENT, 36);
-	s = v6(1, 2, 128);
+	s = icmp6(1, 2, 128);
 	s.frag = FRAG_FIRST;
 	assert_rejected(&s, WW_REASON_ICMP_FRAGMENT, WW_EV_ICMP_FRAGMENT,
 			40 + 8 + 8);
@@ -461,13 +413,13 @@ test_fragment(void **state)
 
 	/* First of the checks: an oversized fragment is a fragment. */
 	w.cfg.icmp.max_size = 50;
-	s = v4(HOST_A, SERVER, 5);
+	s = icmp4(HOST_A, SERVER, 5);
 	s.extra = 100;
 	s.frag = FRAG_FIRST;
 	assert_rejected(&s, WW_REASON_ICMP_FRAGMENT, WW_EV_ICMP_FRAGMENT, 128);
 
 	/* Fragments of other protocols are not the ICMP guard's. */
-	s = v4(HOST_A, SERVER, 0);
+	s = icmp4(HOST_A, SERVER, 0);
 	s.proto = P_UDP;
 	s.frag = FRAG_FIRST;
 	assert_passes(&s);
@@ -479,49 +431,49 @@ test_broadcast(void **state)
 {
 	struct spec s;
 
-	s = v4(HOST_A, IP4(255, 255, 255, 255), 8);
+	s = icmp4(HOST_A, IP4(255, 255, 255, 255), 8);
 	s.eth_dst = BCAST;
 	assert_rejected(&s, WW_REASON_ICMP_BROADCAST, WW_EV_ICMP_BROADCAST, 0);
 	/* A unicast frame to the limited broadcast address. */
 	s.eth_dst = MAC_B;
 	assert_rejected(&s, WW_REASON_ICMP_BROADCAST, WW_EV_ICMP_BROADCAST, 0);
-	s = v4(HOST_A, IP4(224, 0, 0, 1), 8);
+	s = icmp4(HOST_A, IP4(224, 0, 0, 1), 8);
 	s.eth_dst = MCAST4;
 	assert_rejected(&s, WW_REASON_ICMP_BROADCAST, WW_EV_ICMP_BROADCAST, 0);
-	s = v4(HOST_A, IP4(239, 255, 255, 250), 8);
+	s = icmp4(HOST_A, IP4(239, 255, 255, 250), 8);
 	assert_rejected(&s, WW_REASON_ICMP_BROADCAST, WW_EV_ICMP_BROADCAST, 0);
 	/* A directed broadcast is seen by its Ethernet destination. */
-	s = v4(HOST_A, IP4(10, 0, 0, 255), 8);
+	s = icmp4(HOST_A, IP4(10, 0, 0, 255), 8);
 	s.eth_dst = BCAST;
 	assert_rejected(&s, WW_REASON_ICMP_BROADCAST, WW_EV_ICMP_BROADCAST, 0);
 
-	s = v6(1, 2, 128);
+	s = icmp6(1, 2, 128);
 	s.dst[0] = 0xff;
 	s.dst[1] = 0x02;
 	memset(s.dst + 2, 0, 13);
 	s.dst[15] = 1; /* ff02::1 */
 	assert_rejected(&s, WW_REASON_ICMP_BROADCAST, WW_EV_ICMP_BROADCAST, 0);
-	s = v6(1, 2, 128);
+	s = icmp6(1, 2, 128);
 	s.eth_dst = MCAST4; /* any group bit */
 	assert_rejected(&s, WW_REASON_ICMP_BROADCAST, WW_EV_ICMP_BROADCAST, 0);
 
 	/* Only echo requests: replies, errors and NDP to groups pass. */
-	s = v4(HOST_A, IP4(224, 0, 0, 1), 0);
+	s = icmp4(HOST_A, IP4(224, 0, 0, 1), 0);
 	s.eth_dst = MCAST4;
 	assert_passes(&s);
-	s = v4(HOST_A, IP4(255, 255, 255, 255), 3);
+	s = icmp4(HOST_A, IP4(255, 255, 255, 255), 3);
 	s.eth_dst = BCAST;
 	assert_passes(&s);
-	s = v6(1, 2, 135);
+	s = icmp6(1, 2, 135);
 	s.dst[0] = 0xff;
 	s.dst[1] = 0x02;
 	assert_passes(&s);
 	/* Unicast echo requests pass. */
-	s = v4(HOST_A, SERVER, 8);
+	s = icmp4(HOST_A, SERVER, 8);
 	assert_passes(&s);
-	s = v4(HOST_A, IP4(223, 255, 255, 255), 8);
+	s = icmp4(HOST_A, IP4(223, 255, 255, 255), 8);
 	assert_passes(&s);
-	s = v6(1, 2, 128);
+	s = icmp6(1, 2, 128);
 	assert_passes(&s);
 	expect_no_event();
 }
@@ -529,8 +481,8 @@ test_broadcast(void **state)
 static void
 test_rate(void **state)
 {
-	struct spec a = v4(HOST_A, SERVER, 8);
-	struct spec b = v4(HOST_B, SERVER, 0);
+	struct spec a = icmp4(HOST_A, SERVER, 8);
+	struct spec b = icmp4(HOST_B, SERVER, 0);
 	struct ww_event ev;
 
 	w.cfg.icmp.rate = 10;
@@ -574,7 +526,7 @@ test_rate(void **state)
 
 	/* Sources are addresses: IPv6 2001:db8::1 has its own. */
 	{
-		struct spec s6 = v6(1, 2, 128);
+		struct spec s6 = icmp6(1, 2, 128);
 
 		for (int i = 0; i < 20; i++)
 			assert_passes(&s6);
@@ -586,7 +538,7 @@ test_rate(void **state)
 static void
 test_rate_aggregated(void **state)
 {
-	struct spec a = v4(HOST_A, SERVER, 8);
+	struct spec a = icmp4(HOST_A, SERVER, 8);
 	struct ww_event ev;
 
 	/* With a window, a flood makes one event and one summary. */
@@ -608,7 +560,7 @@ test_rate_aggregated(void **state)
 static void
 test_ndp_not_limited(void **state)
 {
-	struct spec s = v6(1, 2, 135);
+	struct spec s = icmp6(1, 2, 135);
 
 	w.cfg.icmp.rate = 1;
 	w.cfg.icmp.burst = 1;
@@ -646,7 +598,7 @@ test_source_table_bounded(void **state)
 	w.cfg.icmp.rate = 1;
 	w.cfg.icmp.burst = 1;
 	for (int i = 0; i < 5; i++)
-		s[i] = v4(HOST_A + i, SERVER, 8);
+		s[i] = icmp4(HOST_A + i, SERVER, 8);
 	for (int i = 0; i < 4; i++) {
 		assert_passes(&s[i]);
 		assert_dropped(&s[i], WW_REASON_ICMP_RATE);
@@ -669,15 +621,15 @@ test_disabled(void **state)
 	w.cfg.icmp.max_size = 50;
 	w.cfg.icmp.rate = 1;
 	w.cfg.icmp.burst = 1;
-	s = v4(HOST_A, SERVER, 5);
+	s = icmp4(HOST_A, SERVER, 5);
 	assert_passes(&s);
 	s.frag = FRAG_FIRST;
 	assert_passes(&s);
-	s = v4(HOST_A, IP4(255, 255, 255, 255), 8);
+	s = icmp4(HOST_A, IP4(255, 255, 255, 255), 8);
 	s.extra = 100;
 	for (int i = 0; i < 10; i++)
 		assert_passes(&s);
-	s = v6(1, 2, 137);
+	s = icmp6(1, 2, 137);
 	assert_passes(&s);
 	expect_no_event();
 }
@@ -685,7 +637,7 @@ test_disabled(void **state)
 static void
 test_not_its_business(void **state)
 {
-	struct spec s = v4(HOST_A, SERVER, 13);
+	struct spec s = icmp4(HOST_A, SERVER, 13);
 	struct rte_mbuf *m[3];
 
 	/* Already dropped by an earlier stage: left as it is. */
@@ -695,7 +647,7 @@ test_not_its_business(void **state)
 	s.proto = P_UDP;
 	m[1] = build(&s);
 	/* A burst: one of three dropped. */
-	s = v4(HOST_A, SERVER, 13);
+	s = icmp4(HOST_A, SERVER, 13);
 	m[2] = build(&s);
 	ww_icmp_guard_burst(w.g, &w.ctx, m, 3);
 	assert_int_equal(ww_pkt_meta(m[0])->reason, WW_REASON_BLOCKLIST);
@@ -709,7 +661,7 @@ test_not_its_business(void **state)
 static void
 test_no_events(void **state)
 {
-	struct spec s = v4(HOST_A, SERVER, 13);
+	struct spec s = icmp4(HOST_A, SERVER, 13);
 
 	/* Without an aggregator the guard still drops. */
 	w.ctx.events = NULL;
