@@ -47,6 +47,18 @@ log() { printf '[%3ds] %s\n' "$((SECONDS - T0))" "$*"; }
 pass() { CHECKS=$((CHECKS + 1)); log "PASS: $*"; }
 fail() { log "FAIL: $*"; exit 1; }
 skip() { log "SKIP: $*"; exit 77; }
+# bad: a check failed; go on with the others (the script counts FAILS).
+bad() { FAILS=$((FAILS + 1)); log "FAIL: $*"; }
+# check COMMAND... -- MESSAGE: pass or bad, by COMMAND's status.
+check() {
+	local -a argv=()
+	while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
+		argv+=("$1")
+		shift
+	done
+	shift
+	if "${argv[@]}"; then pass "$*"; else bad "$*"; fi
+}
 
 # preflight TOOL...: skip unless root; fail if a TOOL, tools/lab or the
 # wirewall binary is missing (a missing tool is a failure, so CI cannot pass

@@ -60,18 +60,7 @@ E2E_NAME="e2e filter"
 WW_LOG_TAIL=60
 FAILS=0
 
-# bad: a check failed; go on with the others.  fail: cannot go on.
-bad() { FAILS=$((FAILS + 1)); log "FAIL: $*"; }
-# check COMMAND... -- MESSAGE: pass or bad, by COMMAND's status.
-check() {
-	local -a argv=()
-	while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do
-		argv+=("$1")
-		shift
-	done
-	shift
-	if "${argv[@]}"; then pass "$*"; else bad "$*"; fi
-}
+# (bad and check, checks that let the test go on: common.sh)
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # Run by cleanup once wirewall is gone: close the prompt FIFO (fd 3) and

@@ -8,13 +8,14 @@ capture times and splits them into one capture per port.
 Run as a script to write a scenario's pcaps:
     filter_traffic.py NAME OUTDIR      (NAME: see SCENARIOS)"""
 import socket
-import sys
 
 from scapy.all import (Ether, ICMP, ICMPv6EchoReply, ICMPv6EchoRequest,
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,
-                       ICMPv6NDOptSrcLLAddr, IP, IPv6, Raw, TCP, UDP, wrpcap)
+                       ICMPv6NDOptSrcLLAddr, IP, IPv6, Raw, TCP, UDP)
 from scapy.pton_ntop import inet_ntop, inet_pton
 from scapy.utils6 import in6_getnsma, in6_getnsmac
+
+import wwtest
 
 MAC_OUT = "02:00:00:00:00:01"   # the router on the outside
 MAC_IN = "02:00:00:00:00:02"    # the servers' side
@@ -185,14 +186,5 @@ def scenario_load(n=1000):
 SCENARIOS = {"sg": scenario_sg, "load": scenario_load}
 
 
-def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in SCENARIOS:
-        sys.exit("usage: filter_traffic.py {%s} OUTDIR" % ",".join(SCENARIOS))
-    name, out = sys.argv[1], sys.argv[2]
-    for port, pkts in SCENARIOS[name]().inputs().items():
-        if pkts:
-            wrpcap("%s/%s-%s.pcap" % (out, name, port), pkts)
-
-
 if __name__ == "__main__":
-    main()
+    wwtest.scenario_main(SCENARIOS, "filter_traffic.py")

@@ -12,17 +12,18 @@ Run as a script to write a scenario's pcaps:
 import datetime
 import socket
 import struct
-import sys
 from decimal import Decimal
 
 from scapy.all import (ARP, Ether, ICMP, ICMPv6EchoRequest,
                        ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_Redirect,
                        ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr,
-                       IP, IPv6, IPv6ExtHdrFragment, Raw, TCP, UDP, wrpcap)
+                       IP, IPv6, IPv6ExtHdrFragment, Raw, TCP, UDP)
 from scapy.pton_ntop import inet_ntop, inet_pton
 from scapy.utils6 import in6_getnsma, in6_getnsmac
 
 from filter_traffic import MAC_IN, MAC_OUT, PEER, SERVER, SERVER6, l2, pkt, tcp_session  # noqa: F401
+
+import wwtest
 
 BCAST = "ff:ff:ff:ff:ff:ff"
 ZERO_MAC = "00:00:00:00:00:00"
@@ -342,14 +343,5 @@ def scenario_http():
 SCENARIOS = {"scan": scenario_scan, "http": scenario_http}
 
 
-def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in SCENARIOS:
-        sys.exit("usage: guard_traffic.py {%s} OUTDIR" % ",".join(SCENARIOS))
-    name, out = sys.argv[1], sys.argv[2]
-    for port, pkts in SCENARIOS[name]().inputs().items():
-        if pkts:
-            wrpcap("%s/%s-%s.pcap" % (out, name, port), pkts)
-
-
 if __name__ == "__main__":
-    main()
+    wwtest.scenario_main(SCENARIOS, "guard_traffic.py")

@@ -9,7 +9,6 @@ refused with its path. Then the live prompt: rule-set replacement under
 load loses nothing, and the filtering commands say what they should.
 
 Run with Debian's /usr/bin/python3 (scapy)."""
-import copy
 import json
 import os
 import queue
@@ -38,27 +37,14 @@ PREFIX = "ww-filter-%d" % os.getpid()
 
 
 def config(sgs=(), rules=None, conntrack=None, protected="inside", **extra):
-    cfg = {
-        "workers": 1,
-        "ports": [{"name": "outside", "device": "net_null0"},
-                  {"name": "inside", "device": "net_null1"}],
-        "bridges": [{"name": "br0", "ports": ["outside", "inside"]}],
-    }
-    if protected:
-        cfg["bridges"][0]["protected"] = protected
     if sgs:
-        cfg["security_groups"] = copy.deepcopy(list(sgs))
+        extra["security_groups"] = list(sgs)
     if rules is not None:
-        cfg["rules"] = list(rules)
-    if conntrack is not None:
-        cfg["conntrack"] = conntrack
-    cfg.update(extra)
-    return cfg
+        extra["rules"] = list(rules)
+    return wwtest.bridge_config(protected, conntrack, **extra)
 
 
-def only(drops):
-    """The non-zero drop counters."""
-    return {k: v for k, v in drops.items() if v}
+only = wwtest.only
 
 
 class FilterCase(unittest.TestCase):

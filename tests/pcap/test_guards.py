@@ -13,7 +13,6 @@ kind add up the events' counts. Bad guard settings are refused with their
 path.
 
 Run with Debian's /usr/bin/python3 (scapy)."""
-import copy
 import json
 import os
 import re
@@ -46,24 +45,12 @@ TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 
 
 def config(guards, protected=None, conntrack=None, **extra):
-    cfg = {
-        "workers": 1,
-        "ports": [{"name": "outside", "device": "net_null0"},
-                  {"name": "inside", "device": "net_null1"}],
-        "bridges": [{"name": "br0", "ports": ["outside", "inside"]}],
-    }
     if guards is not None:
-        cfg["guards"] = copy.deepcopy(guards)
-    if protected:
-        cfg["bridges"][0]["protected"] = protected
-    if conntrack is not None:
-        cfg["conntrack"] = conntrack
-    cfg.update(extra)
-    return cfg
+        extra["guards"] = guards
+    return wwtest.bridge_config(protected, conntrack, **extra)
 
 
-def only(drops):
-    return {k: v for k, v in drops.items() if v}
+only = wwtest.only
 
 
 def bucket(times_us, rate, burst):

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Shared helpers of the replay and CLI tests: run wirewall on captures and
 read back what it wrote. Run with Debian's /usr/bin/python3 (scapy)."""
+import copy
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
 from scapy.all import PcapReader, wrpcap  # noqa: F401  (re-exported)
@@ -32,6 +34,38 @@ class Result:
         self.stderr = proc.stderr
         self.report = report
         self.outputs = outputs  # port -> list of raw frames (bytes)
+
+
+def bridge_config(protected=None, conntrack=None, **extra):
+    """Two ports in one bridge (devices replaced by replay), the protected
+    side and conntrack settings if given, then any other top-level keys."""
+    cfg = {
+        "workers": 1,
+        "ports": [{"name": "outside", "device": "net_null0"},
+                  {"name": "inside", "device": "net_null1"}],
+        "bridges": [{"name": "br0", "ports": ["outside", "inside"]}],
+    }
+    if protected:
+        cfg["bridges"][0]["protected"] = protected
+    if conntrack is not None:
+        cfg["conntrack"] = conntrack
+    cfg.update(copy.deepcopy(extra))
+    return cfg
+
+
+def only(drops):
+    """The non-zero drop counters."""
+    return {k: v for k, v in drops.items() if v}
+
+
+def scenario_main(scenarios, prog):
+    """`prog NAME OUTDIR`: write scenario NAME's inputs as OUTDIR/NAME-PORT.pcap."""
+    if len(sys.argv) != 3 or sys.argv[1] not in scenarios:
+        sys.exit("usage: %s {%s} OUTDIR" % (prog, ",".join(scenarios)))
+    name, out = sys.argv[1], sys.argv[2]
+    for port, pkts in scenarios[name]().inputs().items():
+        if pkts:
+            wrpcap("%s/%s-%s.pcap" % (out, name, port), pkts)
 
 
 def stamp(packets, start=1_700_000_000.0, step=0.001):

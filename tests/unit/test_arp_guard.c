@@ -32,6 +32,7 @@
 #include "guard.h"
 #include "packet.h"
 #include "ut_eal.h"
+#include "ut_guard.h"
 
 #define S(x) ((uint64_t)(x) * 1000000000ull)
 #define MS(x) ((uint64_t)(x) * 1000000ull)
@@ -89,13 +90,7 @@ setup_worker(void **state)
 	ww_guard_config_default(&w.cfg);
 	w.cfg.events.window_s = 0; /* every event to the ring */
 	snprintf(name, sizeof(name), "arp-ut-ev-%u", instance++);
-	w.ring = rte_ring_create_elem(name, sizeof(struct ww_event), 64,
-				      SOCKET_ID_ANY,
-				      RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w.ring == NULL)
-		return -1;
-	w.agg = ww_event_agg_create(name, 64, w.ring, SOCKET_ID_ANY);
-	if (w.agg == NULL)
+	if (ut_events_open(&w.ring, &w.agg, name, 64) != 0)
 		return -1;
 	w.ctx.cfg = &w.cfg;
 	w.ctx.now_ns = T0;
@@ -125,8 +120,7 @@ teardown_worker(void **state)
 {
 	free_back();
 	ww_arp_guard_free(w.g);
-	ww_event_agg_free(w.agg);
-	rte_ring_free(w.ring);
+	ut_events_close(w.ring, w.agg);
 	w.g = NULL;
 	return 0;
 }
@@ -234,24 +228,13 @@ expect_event(unsigned int kind, uint32_t ip, const uint8_t *mac,
 	struct ww_event ev;
 	uint8_t a[4];
 
-	assert_int_equal(rte_ring_dequeue_elem(w.ring, &ev, sizeof(ev)), 0);
-	assert_string_equal(ww_event_kind_name(ev.kind),
-			    ww_event_kind_name(kind));
-	assert_int_equal(ev.count, 1);
-	assert_int_equal(ev.time_ns, w.ctx.now_ns);
-	assert_int_equal(ev.port_idx, w.ctx.port_idx);
+	ev = ut_next_event(w.ring, &w.ctx, kind);
 	addr4_to(a, ip);
 	assert_memory_equal(ev.src, a, 4);
 	assert_memory_equal(&ev.mac, mac, 6);
 	if (mac2 != NULL)
 		assert_memory_equal(&ev.mac2, mac2, 6);
 	return ev;
-}
-
-static void
-expect_no_event(void)
-{
-	assert_int_equal(rte_ring_count(w.ring), 0);
 }
 
 /* ---- bindings ---- */
@@ -358,7 +341,7 @@ verify(const uint8_t *mac, uint32_t ip)
 	expect_event(WW_EV_ARP_PROBE, ip, mac, NULL);
 	assert_dropped(answer(mac, ip), WW_REASON_ARP_PROBE_ANSWER);
 	expect_event(WW_EV_ARP_VERIFIED, ip, mac, mac);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(ip, 0, mac);
 }
 
@@ -384,7 +367,7 @@ test_bad_opcode(void **state)
 	/* Nothing learned, nothing probed. */
 	assert_int_equal(bindings().n, 0);
 	assert_int_equal(w.ctx.nb_back, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -413,7 +396,7 @@ test_broadcast_reply(void **state)
 	s.eth_dst = MAC_B;
 	s.tha = MAC_B;
 	assert_forwarded(arp_build(&s));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -437,7 +420,7 @@ test_static_binding(void **state)
 	assert_forwarded(claim(MAC_B, IP4(10, 0, 0, 9)));
 	assert_int_equal(w.ctx.nb_back, 0);
 	assert_int_equal(bindings().n, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* Someone else claiming it, request or reply. */
 	assert_dropped(claim(MAC_EVIL, ip), WW_REASON_ARP_SPOOF);
@@ -451,7 +434,7 @@ test_static_binding(void **state)
 	assert_dropped(claim(MAC_EVIL, ip), WW_REASON_ARP_SPOOF);
 	expect_event(WW_EV_ARP_SPOOF, ip, MAC_EVIL, MAC_A);
 	assert_dropped(answer(MAC_EVIL, ip), WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(bindings().n, 0);
 	assert_dropped(claim(MAC_EVIL, ip), WW_REASON_ARP_SPOOF);
 	expect_event(WW_EV_ARP_SPOOF, ip, MAC_EVIL, MAC_A);
@@ -479,7 +462,7 @@ test_verify(void **state)
 	w.ctx.now_ns = T0 + MS(100);
 	assert_dropped(claim(MAC_A, ip), WW_REASON_ARP_UNVERIFIED);
 	assert_int_equal(w.ctx.nb_back, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* The answer: taken, the binding verified. */
 	w.ctx.now_ns = T0 + MS(200);
@@ -495,7 +478,7 @@ test_verify(void **state)
 	w.ctx.now_ns = T0 + S(3600);
 	assert_forwarded(claim(MAC_A, ip));
 	assert_int_equal(w.ctx.nb_back, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* Another MAC claiming the address later: a spoof. */
 	assert_dropped(claim(MAC_EVIL, ip), WW_REASON_ARP_SPOOF);
@@ -504,7 +487,7 @@ test_verify(void **state)
 	assert_binding(ip, 0, MAC_A);
 	/* A late answer claiming it as well changes nothing. */
 	assert_dropped(answer(MAC_EVIL, ip), WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(ip, 0, MAC_A);
 }
 
@@ -570,7 +553,7 @@ test_conflict(void **state)
 	assert_dropped(answer(MAC_A, ip), WW_REASON_ARP_PROBE_ANSWER);
 	expect_event(WW_EV_ARP_VERIFIED, ip, MAC_A, MAC_A);
 	assert_dropped(answer(MAC_A, ip), WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(ip, 0, MAC_A);
 
 	/* A second MAC answering the same probe in time: conflict, the
@@ -582,7 +565,7 @@ test_conflict(void **state)
 	assert_int_equal(bindings().n, 0);
 	/* A third answer finds no probe. */
 	assert_dropped(answer(MAC_EVIL, ip), WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(bindings().n, 0);
 
 	/* The next claim probes afresh. */
@@ -600,7 +583,7 @@ test_conflict_window(void **state)
 	verify(MAC_A, ip);
 	w.ctx.now_ns = T0 + MS(1000);
 	assert_dropped(answer(MAC_B, ip), WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(ip, 0, MAC_A);
 }
 
@@ -618,12 +601,12 @@ test_probe_timeout(void **state)
 	w.ctx.now_ns = T0 + MS(499);
 	assert_dropped(claim(MAC_A, ip), WW_REASON_ARP_UNVERIFIED);
 	assert_int_equal(w.ctx.nb_back, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* ... an answer after it is taken but verifies nothing ... */
 	w.ctx.now_ns = T0 + MS(500);
 	assert_dropped(answer(MAC_A, ip), WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(ip, 1, MAC_A);
 
 	/* ... and a claim after it probes again (this time for B). */
@@ -656,7 +639,7 @@ test_answer_checks(void **state)
 
 	w.ctx.port_idx = 1;
 	assert_dropped(answer(MAC_A, ip), WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(ip, 1, MAC_A);
 
 	w.ctx.port_idx = 0;
@@ -669,7 +652,7 @@ test_answer_checks(void **state)
 	s.eth_dst = MAC_B;
 	s.eth_src = MAC_A;
 	assert_dropped(arp_build(&s), WW_REASON_ARP_UNVERIFIED);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(ip, 1, MAC_A);
 
 	assert_dropped(answer(MAC_A, ip), WW_REASON_ARP_PROBE_ANSWER);
@@ -678,7 +661,7 @@ test_answer_checks(void **state)
 	/* An unsolicited "answer" for an address never probed. */
 	assert_dropped(answer(MAC_B, IP4(10, 0, 0, 99)),
 		       WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_unbound(IP4(10, 0, 0, 99));
 	assert_int_equal(w.ctx.nb_back, 0);
 }
@@ -707,14 +690,14 @@ test_sender_mismatch(void **state)
 	w.ctx.from_protected = false;
 	s.sip = IP4(10, 0, 0, 1);
 	assert_forwarded(arp_build(&s));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(IP4(10, 0, 0, 1), 0, MAC_A);
 
 	/* A matching one from the protected side goes on as usual. */
 	w.ctx.from_protected = true;
 	s.eth_src = MAC_A;
 	assert_forwarded(arp_build(&s));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -732,7 +715,7 @@ test_rate(void **state)
 	assert_dropped(arp_build(&s), WW_REASON_ARP_RATE);
 	ev = expect_event(WW_EV_ARP_RATE, 0, MAC_A, NULL);
 	assert_int_equal(ev.value, 5);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	/* Other MACs have their own buckets. */
 	s.eth_src = s.sha = MAC_B;
 	assert_forwarded(arp_build(&s));
@@ -766,7 +749,7 @@ test_rate(void **state)
 	w.cfg.arp.rate = 0;
 	for (int i = 0; i < 50; i++)
 		assert_forwarded(arp_build(&s));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -804,7 +787,7 @@ test_gratuitous(void **state)
 	assert_forwarded(arp_build(&s));
 	assert_binding(IP4(10, 0, 0, 21), 0, MAC_A);
 	assert_int_equal(w.ctx.nb_back, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -817,7 +800,7 @@ test_probes_pass(void **state)
 	assert_forwarded(arp_build(&s));
 	assert_int_equal(w.ctx.nb_back, 0);
 	assert_int_equal(bindings().n, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	/* Even a probe for a statically bound address, from another MAC:
 	 * asking is not claiming. */
 	w.statics[0].ip = rte_cpu_to_be_32(IP4(10, 0, 0, 30));
@@ -825,7 +808,7 @@ test_probes_pass(void **state)
 	w.cfg.arp.bindings = w.statics;
 	w.cfg.arp.nb_static = 1;
 	assert_forwarded(arp_build(&s));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -842,7 +825,7 @@ test_verify_off(void **state)
 	expect_event(WW_EV_ARP_SPOOF, ip, MAC_B, MAC_A);
 	/* A learned binding has no probe to answer. */
 	assert_dropped(answer(MAC_B, ip), WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_binding(ip, 0, MAC_A);
 	assert_int_equal(w.ctx.nb_back, 0);
 
@@ -885,7 +868,7 @@ test_disabled(void **state)
 	assert_forwarded(answer(MAC_A, IP4(10, 0, 0, 2)));
 	assert_int_equal(w.ctx.nb_back, 0);
 	assert_int_equal(bindings().n, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 /* Other packets, and ARP already dropped, are not touched. */
@@ -913,7 +896,7 @@ test_not_ours(void **state)
 	assert_int_equal(r.reason, WW_REASON_BLOCKLIST);
 	assert_int_equal(w.ctx.nb_back, 0);
 	assert_int_equal(bindings().n, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 /* One burst: a claim and its repeat make one probe; the answer in the
@@ -944,7 +927,7 @@ test_burst(void **state)
 	expect_event(WW_EV_ARP_PROBE, ip, MAC_A, NULL);
 	expect_event(WW_EV_ARP_VERIFIED, ip, MAC_A, MAC_A);
 	expect_event(WW_EV_ARP_SPOOF, ip, MAC_EVIL, MAC_A);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 /* No room for the probe: no probe, no pending state; the retry probes. */
@@ -957,7 +940,7 @@ test_no_room(void **state)
 	assert_dropped(claim(MAC_A, ip), WW_REASON_ARP_UNVERIFIED);
 	assert_int_equal(w.ctx.nb_back, 0);
 	assert_int_equal(bindings().n, 0);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	w.ctx.max_back = 2;
 	w.ctx.nb_back = 2; /* filled by an earlier stage */
@@ -1027,7 +1010,7 @@ test_eviction(void **state)
 	/* The evicted probe's answer finds nothing. */
 	assert_dropped(answer(MAC_A, IP4(10, 0, 0, 6)),
 		       WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_unbound(IP4(10, 0, 0, 6));
 }
 
@@ -1081,7 +1064,7 @@ test_foreach_flush(void **state)
 	expect_event(WW_EV_ARP_PROBE, IP4(10, 0, 0, 1), MAC_A, NULL);
 	assert_dropped(answer(MAC_A, IP4(10, 0, 0, 3)),
 		       WW_REASON_ARP_PROBE_ANSWER);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	w.cfg.arp.verify = false;
 	for (uint32_t i = 10; i < 10 + 63; i++)
 		assert_forwarded(claim(MAC_B, IP4(10, 0, 1, i)));
@@ -1101,7 +1084,7 @@ test_no_events(void **state)
 		       WW_REASON_ARP_PROBE_ANSWER);
 	assert_binding(IP4(10, 0, 0, 1), 0, MAC_A);
 	assert_dropped(claim(MAC_B, IP4(10, 0, 0, 1)), WW_REASON_ARP_SPOOF);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void

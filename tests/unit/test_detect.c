@@ -33,6 +33,7 @@
 #include "guard.h"
 #include "packet.h"
 #include "ut_eal.h"
+#include "ut_guard.h"
 
 #define S(x) ((uint64_t)(x) * 1000000000ull)
 #define MS(x) ((uint64_t)(x) * 1000000ull)
@@ -100,13 +101,7 @@ setup_worker(void **state)
 	w.cfg.scan.hosts = 20;
 	w.cfg.events.window_s = 0; /* every event to the ring */
 	snprintf(name, sizeof(name), "det-ut-ev-%u", instance++);
-	w.ring = rte_ring_create_elem(name, sizeof(struct ww_event), RING_SIZE,
-				      SOCKET_ID_ANY,
-				      RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w.ring == NULL)
-		return -1;
-	w.agg = ww_event_agg_create(name, 64, w.ring, SOCKET_ID_ANY);
-	if (w.agg == NULL)
+	if (ut_events_open(&w.ring, &w.agg, name, RING_SIZE) != 0)
 		return -1;
 	w.ctx.cfg = &w.cfg;
 	w.ctx.now_ns = T0;
@@ -122,8 +117,7 @@ static int
 teardown_worker(void **state)
 {
 	ww_detect_free(w.d);
-	ww_event_agg_free(w.agg);
-	rte_ring_free(w.ring);
+	ut_events_close(w.ring, w.agg);
 	w.d = NULL;
 	return 0;
 }
@@ -205,12 +199,7 @@ expect_event(unsigned int kind, const struct tuple *t)
 {
 	struct ww_event ev;
 
-	assert_int_equal(rte_ring_dequeue_elem(w.ring, &ev, sizeof(ev)), 0);
-	assert_string_equal(ww_event_kind_name(ev.kind),
-			    ww_event_kind_name(kind));
-	assert_int_equal(ev.count, 1);
-	assert_int_equal(ev.time_ns, w.ctx.now_ns);
-	assert_int_equal(ev.port_idx, w.ctx.port_idx);
+	ev = ut_next_event(w.ring, &w.ctx, kind);
 	if (t == NULL) {
 		assert_int_equal(ev.family, 0);
 	} else {
@@ -218,12 +207,6 @@ expect_event(unsigned int kind, const struct tuple *t)
 		assert_memory_equal(ev.src, t->src, t->v6 ? 16 : 4);
 	}
 	return ev;
-}
-
-static void
-expect_no_event(void)
-{
-	assert_int_equal(rte_ring_count(w.ring), 0);
 }
 
 /* ---- scans ---- */
@@ -243,7 +226,7 @@ test_port_scan(void **state)
 		seen(tcp(&t, SYN), NEW);
 		w.ctx.now_ns += MS(1);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	for (; p <= 100; p++) {
 		t.dport = p;
 		seen(tcp(&t, SYN), NEW);
@@ -265,7 +248,7 @@ test_port_scan(void **state)
 		t.dport = p;
 		seen(tcp(&t, SYN), NEW);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().scans, 1);
 
 	/* A new window: the source would be blocked by now; if not, it is
@@ -277,7 +260,7 @@ test_port_scan(void **state)
 	}
 	ev = expect_event(WW_EV_SCAN_PORTS, &t);
 	assert_int_equal(ev.proto, P_UDP);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().scans, 2);
 }
 
@@ -293,7 +276,7 @@ test_port_scan_threshold(void **state)
 		t.dport = 1000 + p * 7;
 		seen(tcp(&t, SYN), NEW);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	for (unsigned int p = 81; p <= 130; p++) {
 		t.dport = 1000 + p * 7;
 		seen(tcp(&t, SYN), NEW);
@@ -301,7 +284,7 @@ test_port_scan_threshold(void **state)
 	ev = expect_event(WW_EV_SCAN_PORTS, &t);
 	assert_int_equal(ev.value, 100);
 	assert_int_equal(ev.block_ttl_s, 3600);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -316,7 +299,7 @@ test_repeats_are_not_scans(void **state)
 		seen(tcp(&t, SYN), NEW);
 		w.ctx.now_ns += MS(10);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().scans, 0);
 }
 
@@ -331,7 +314,7 @@ test_slow_scan(void **state)
 		seen(tcp(&t, SYN), NEW);
 		w.ctx.now_ns += MS(w.cfg.scan.window_ms) / 19 + 1;
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().scans, 0);
 }
 
@@ -348,7 +331,7 @@ test_host_scan(void **state)
 		t = v4(SCANNER, 7, NET(i), 0);
 		seen(icmp(&t, 8), NEW);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	for (; i < 254; i++) {
 		t = v4(SCANNER, 7, NET(i), 0);
 		seen(icmp(&t, 8), NEW);
@@ -364,7 +347,7 @@ test_host_scan(void **state)
 		t = v4(SCANNER, 7, NET(i), 0);
 		seen(icmp(&t, 8), NEW);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* A UDP sweep of one port: a host scan, not a port scan. */
 	for (i = 0; i < 30; i++) {
@@ -373,7 +356,7 @@ test_host_scan(void **state)
 	}
 	ev = expect_event(WW_EV_SCAN_HOSTS, &u);
 	assert_int_equal(ev.proto, P_UDP);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().scans, 2);
 }
 
@@ -389,7 +372,7 @@ test_ipv6_scan(void **state)
 	}
 	ev = expect_event(WW_EV_SCAN_PORTS, &t);
 	assert_int_equal(ev.family, 6);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* Neighbour discovery and MLD to many groups: no sweep. */
 	for (unsigned int i = 0; i < 100; i++) {
@@ -398,14 +381,14 @@ test_ipv6_scan(void **state)
 		t.dst[1] = 0x02;
 		seen(icmp(&t, i & 1 ? 135 : 143), NEW);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	/* An echo sweep is one. */
 	for (unsigned int i = 0; i < 40; i++) {
 		t = v6(0x77, 9, 0x100 + i, 0);
 		seen(icmp(&t, 128), NEW);
 	}
 	expect_event(WW_EV_SCAN_HOSTS, &t);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -424,7 +407,7 @@ test_stealth(void **state)
 		/* Once per window. */
 		t.dport = 23;
 		seen(tcp(&t, probes[i]), INV);
-		expect_no_event();
+		ut_expect_no_event(w.ring);
 	}
 	/* The next window: again. */
 	w.ctx.now_ns += MS(w.cfg.scan.window_ms);
@@ -440,7 +423,7 @@ test_stealth(void **state)
 	seen(tcp(&t, RST), INV);
 	seen(tcp(&t, SYN | ACK), INV);
 	seen(tcp(&t, SYN | FIN), INV);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* NULL probes over many ports: a port scan as well. */
 	t = v4(SCANNER + 10, 50000, SERVER, 0);
@@ -451,7 +434,7 @@ test_stealth(void **state)
 	expect_event(WW_EV_SCAN_STEALTH, &t);
 	ev = expect_event(WW_EV_SCAN_PORTS, &t);
 	assert_int_equal(ev.block_ttl_s, 600);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -472,7 +455,7 @@ test_not_attempts(void **state)
 		ww_detect_burst(w.d, &w.ctx, m, ct, 4);
 		rte_pktmbuf_free_bulk(m, 4);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().scans, 0);
 	assert_int_equal(stats().fast_sources, 0);
 }
@@ -492,7 +475,7 @@ test_burst(void **state)
 	}
 	ww_detect_burst(w.d, &w.ctx, m, ct, 32);
 	expect_event(WW_EV_SCAN_PORTS, &t);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	rte_pktmbuf_free_bulk(m, 32);
 }
 
@@ -513,7 +496,7 @@ test_too_fast(void **state)
 		t.sport = 40000 + i;
 		seen(tcp(&t, SYN), NEW);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	t.sport = 40000 + i;
 	seen(tcp(&t, SYN), NEW);
 	ev = expect_event(WW_EV_RATE_NEW, &t);
@@ -522,7 +505,7 @@ test_too_fast(void **state)
 	assert_int_equal(stats().fast_sources, 1);
 	for (i = 0; i < 100; i++)
 		seen(udp(&t), NEW);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* Within the rate, a source may go on for ever. */
 	t = v4(CLIENT + 1, 40000, SERVER, 80);
@@ -530,7 +513,7 @@ test_too_fast(void **state)
 		seen(tcp(&t, SYN), NEW);
 		w.ctx.now_ns += MS(100);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* A new window reports a source still too fast. */
 	t = v4(CLIENT, 40000, SERVER, 80);
@@ -543,7 +526,7 @@ test_too_fast(void **state)
 	t = v4(CLIENT + 2, 40000, SERVER, 80);
 	for (i = 0; i < 100; i++)
 		seen(tcp(&t, ACK), EST);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 /* ---- SYN flood ---- */
@@ -572,7 +555,7 @@ test_flood_rate(void **state)
 	at(T0, 0);
 	/* 100 a second is the most that is fine. */
 	syns_to(SERVER, 100, IP4(198, 51, 100, 0));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	at(T0 + MS(999), 0);
 	assert_false(stats().flood);
 	at(T0 + S(1), 0);
@@ -581,7 +564,7 @@ test_flood_rate(void **state)
 
 	/* 101 within a second: a flood, at once. */
 	syns_to(SERVER, 100, IP4(198, 51, 100, 0));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	syns_to(IP4(10, 0, 0, 2), 1, IP4(203, 0, 113, 1));
 	ev = expect_event(WW_EV_SYNFLOOD_START, NULL);
 	assert_int_equal(ev.value, 101);
@@ -598,7 +581,7 @@ test_flood_rate(void **state)
 	at(T0 + S(2) + MS(10), 0);
 	assert_int_equal(stats().syn_rate, 1101);
 	syns_to(SERVER, 500, IP4(100, 65, 0, 0));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().floods, 1);
 
 	/* Then quiet: seconds 3, 4, 5 below every threshold end it. */
@@ -610,12 +593,12 @@ test_flood_rate(void **state)
 	assert_true(stats().flood);
 	at(T0 + S(5) + MS(999), 0);
 	assert_true(stats().flood);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	at(T0 + S(6), 0);
 	assert_false(stats().flood);
 	ev = expect_event(WW_EV_SYNFLOOD_END, NULL);
 	assert_int_equal(ev.value, 5); /* seconds, from T0 + 1 s */
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().floods, 1);
 
 	/* A second flood is a new one. */
@@ -632,13 +615,13 @@ test_flood_half_open(void **state)
 	w.cfg.synflood.half_open = 1000;
 	w.cfg.synflood.quiet_s = 2;
 	at(T0, 1000);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	at(T0 + MS(300), 1001);
 	ev = expect_event(WW_EV_SYNFLOOD_START, NULL);
 	assert_int_equal(ev.value, 1001);
 	assert_true(stats().flood);
 	at(T0 + MS(600), 5000);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	/* Below again, but the second it was over does not count. */
 	at(T0 + MS(900), 10);
 	at(T0 + S(1), 10);
@@ -650,11 +633,11 @@ test_flood_half_open(void **state)
 	at(T0 + S(3), 10);
 	at(T0 + S(4), 10);
 	assert_true(stats().flood);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	at(T0 + S(5), 10);
 	assert_false(stats().flood);
 	expect_event(WW_EV_SYNFLOOD_END, NULL);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -670,14 +653,14 @@ test_flood_idle(void **state)
 	assert_false(stats().flood);
 	assert_int_equal(stats().syn_rate, 0);
 	expect_event(WW_EV_SYNFLOOD_END, NULL);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	/* Idle with many half-open connections left: still a flood. */
 	syns_to(SERVER, 11, IP4(198, 51, 100, 0));
 	expect_event(WW_EV_SYNFLOOD_START, NULL);
 	at(T0 + S(60) + MS(1), w.cfg.synflood.half_open + 1);
 	at(T0 + S(120), w.cfg.synflood.half_open + 1);
 	assert_true(stats().flood);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -693,7 +676,7 @@ test_flood_target(void **state)
 	at(T0, 0);
 	syns_to(SERVER, 50, IP4(198, 51, 100, 0));
 	syns_to(IP4(10, 0, 0, 2), 50, IP4(198, 51, 100, 0));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_false(stats().flood);
 	assert_int_equal(syn_limit(tcp(&t, SYN)), WW_REASON_NONE);
 	ev = expect_event(WW_EV_SYNFLOOD_DST, &t);
@@ -705,33 +688,33 @@ test_flood_target(void **state)
 	assert_int_equal(stats().floods, 1);
 	/* Once a window per destination; each destination its own. */
 	syns_to(SERVER, 100, IP4(198, 51, 101, 0));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	syns_to(IP4(10, 0, 0, 2), 1, IP4(198, 51, 102, 0));
 	ev = expect_event(WW_EV_SYNFLOOD_DST, &u);
 	assert_memory_equal(ev.dst, u.dst, 4);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* Counts are per second; the window still holds the event back. */
 	at(T0 + S(1), 0);
 	assert_true(stats().flood);
 	syns_to(SERVER, 60, IP4(198, 51, 103, 0));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	at(T0 + S(2), 0);
 	assert_true(stats().flood);
 	/* A second below every threshold: over. */
 	at(T0 + S(3), 0);
 	assert_false(stats().flood);
 	expect_event(WW_EV_SYNFLOOD_END, NULL);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* Past the window, the same target is reported again. */
 	at(T0 + S(11), 0);
 	syns_to(SERVER, 50, IP4(198, 51, 104, 0));
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(syn_limit(tcp(&t, SYN)), WW_REASON_NONE);
 	expect_event(WW_EV_SYNFLOOD_DST, &t);
 	assert_int_equal(stats().floods, 2);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -749,7 +732,7 @@ test_syn_limit(void **state)
 	/* No flood: no limit. */
 	for (unsigned int i = 0; i < 100; i++)
 		assert_int_equal(syn_limit(tcp(&a, SYN)), WW_REASON_NONE);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	at(T0 + MS(100), w.cfg.synflood.half_open + 1);
 	expect_event(WW_EV_SYNFLOOD_START, NULL);
@@ -761,7 +744,7 @@ test_syn_limit(void **state)
 	assert_int_equal(ev.value, 10);
 	for (unsigned int i = 1; i < dropped; i++)
 		expect_event(WW_EV_SYN_LIMIT, &a);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_int_equal(stats().syn_limited, 10);
 	/* Another source has its own bucket; SYN+ACKs and the rest of a
 	 * connection are never limited. */
@@ -797,7 +780,7 @@ test_syn_limit(void **state)
 	for (unsigned int i = 0; i < 100; i++)
 		assert_int_equal(syn_limit(tcp(&a, SYN)), WW_REASON_NONE);
 	assert_int_equal(stats().syn_limited, 11);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -817,12 +800,12 @@ test_syn_limit_aggregated(void **state)
 	for (unsigned int i = 0; i < 50; i++)
 		assert_int_equal(syn_limit(tcp(&a, SYN)), WW_REASON_SYN_LIMIT);
 	expect_event(WW_EV_SYN_LIMIT, &a);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	ww_event_agg_flush(w.agg);
 	assert_int_equal(rte_ring_dequeue_elem(w.ring, &ev, sizeof(ev)), 0);
 	assert_int_equal(ev.kind, WW_EV_SYN_LIMIT);
 	assert_int_equal(ev.count, 49);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 /* ---- disabled ---- */
@@ -848,7 +831,7 @@ test_disabled(void **state)
 	assert_false(stats().flood);
 	for (unsigned int p = 1; p <= 100; p++)
 		assert_int_equal(syn_limit(tcp(&t, SYN)), WW_REASON_NONE);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* Scans off, rate on: only too-fast. */
 	w.cfg.rate.enabled = true;
@@ -858,7 +841,7 @@ test_disabled(void **state)
 		seen(tcp(&t, SYN), NEW);
 	}
 	expect_event(WW_EV_RATE_NEW, &t);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* Scans on, rate off: only the scan. */
 	w.cfg.rate.enabled = false;
@@ -869,7 +852,7 @@ test_disabled(void **state)
 		seen(tcp(&t, SYN), NEW);
 	}
 	expect_event(WW_EV_SCAN_PORTS, &t);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 
 	/* A flood in progress when its detector is turned off is forgotten. */
 	w.cfg.synflood.enabled = true;
@@ -880,7 +863,7 @@ test_disabled(void **state)
 	w.cfg.synflood.enabled = false;
 	at(T0 + S(2) + MS(1), 0);
 	assert_false(stats().flood);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -904,7 +887,7 @@ test_source_table_bounded(void **state)
 	seen(tcp(&t, SYN), NEW);
 	t = v4(SCANNER + 4, 50000, SERVER, 1);
 	seen(tcp(&t, SYN), NEW);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	/* Source 0 remembers its 7 ports; source 1 starts from nothing. */
 	for (unsigned int p = 8; p <= 10; p++) {
 		t = v4(SCANNER, 50000, SERVER, p);
@@ -915,7 +898,7 @@ test_source_table_bounded(void **state)
 		t = v4(SCANNER + 1, 50000, SERVER, p);
 		seen(tcp(&t, SYN), NEW);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void

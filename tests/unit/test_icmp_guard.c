@@ -30,6 +30,7 @@
 #include "icmp_guard.h"
 #include "packet.h"
 #include "ut_eal.h"
+#include "ut_guard.h"
 
 #define S(x) ((uint64_t)(x) * 1000000000ull)
 #define MS(x) ((uint64_t)(x) * 1000000ull)
@@ -89,13 +90,7 @@ setup_worker(void **state)
 	ww_guard_config_default(&w.cfg);
 	w.cfg.events.window_s = 0; /* every event to the ring */
 	snprintf(name, sizeof(name), "icmp-ut-ev-%u", instance++);
-	w.ring = rte_ring_create_elem(name, sizeof(struct ww_event), RING_SIZE,
-				      SOCKET_ID_ANY,
-				      RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (w.ring == NULL)
-		return -1;
-	w.agg = ww_event_agg_create(name, 64, w.ring, SOCKET_ID_ANY);
-	if (w.agg == NULL)
+	if (ut_events_open(&w.ring, &w.agg, name, RING_SIZE) != 0)
 		return -1;
 	w.ctx.cfg = &w.cfg;
 	w.ctx.now_ns = T0;
@@ -111,8 +106,7 @@ static int
 teardown_worker(void **state)
 {
 	ww_icmp_guard_free(w.g);
-	ww_event_agg_free(w.agg);
-	rte_ring_free(w.ring);
+	ut_events_close(w.ring, w.agg);
 	w.g = NULL;
 	return 0;
 }
@@ -249,24 +243,13 @@ expect_event(unsigned int kind, const struct spec *s)
 {
 	struct ww_event ev;
 
-	assert_int_equal(rte_ring_dequeue_elem(w.ring, &ev, sizeof(ev)), 0);
-	assert_string_equal(ww_event_kind_name(ev.kind),
-			    ww_event_kind_name(kind));
-	assert_int_equal(ev.count, 1);
-	assert_int_equal(ev.time_ns, w.ctx.now_ns);
-	assert_int_equal(ev.port_idx, w.ctx.port_idx);
+	ev = ut_next_event(w.ring, &w.ctx, kind);
 	assert_int_equal(ev.family, s->v6 ? 6 : 4);
 	assert_int_equal(ev.proto, s->proto);
 	assert_int_equal(ev.block_ttl_s, 0);
 	assert_memory_equal(ev.src, s->src, s->v6 ? 16 : 4);
 	assert_memory_equal(ev.dst, s->dst, s->v6 ? 16 : 4);
 	return ev;
-}
-
-static void
-expect_no_event(void)
-{
-	assert_int_equal(rte_ring_count(w.ring), 0);
 }
 
 static void
@@ -288,7 +271,7 @@ assert_rejected(const struct spec *s, unsigned int reason, unsigned int kind,
 	assert_dropped(s, reason);
 	ev = expect_event(kind, s);
 	assert_int_equal(ev.value, value);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 /* ---- tests ---- */
@@ -328,7 +311,7 @@ test_allowed_types_pass(void **state)
 		s = icmp6(1, 2, t6[i]);
 		assert_passes(&s);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -367,7 +350,7 @@ test_redirect(void **state)
 	ww_guard_type_set(w.cfg.icmp.allow6, 137, true);
 	assert_passes(&s4);
 	assert_passes(&s6);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -423,7 +406,7 @@ test_fragment(void **state)
 	s.proto = P_UDP;
 	s.frag = FRAG_FIRST;
 	assert_passes(&s);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -475,7 +458,7 @@ test_broadcast(void **state)
 	assert_passes(&s);
 	s = icmp6(1, 2, 128);
 	assert_passes(&s);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -492,7 +475,7 @@ test_rate(void **state)
 	assert_dropped(&a, WW_REASON_ICMP_RATE);
 	ev = expect_event(WW_EV_ICMP_RATE, &a);
 	assert_int_equal(ev.value, 10);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	assert_dropped(&a, WW_REASON_ICMP_RATE);
 	drop_events();
 	/* Every type counts against the source, errors too. */
@@ -549,12 +532,12 @@ test_rate_aggregated(void **state)
 	for (int i = 0; i < 100; i++)
 		assert_dropped(&a, WW_REASON_ICMP_RATE);
 	expect_event(WW_EV_ICMP_RATE, &a);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	ww_event_agg_flush(w.agg);
 	assert_int_equal(rte_ring_dequeue_elem(w.ring, &ev, sizeof(ev)), 0);
 	assert_int_equal(ev.kind, WW_EV_ICMP_RATE);
 	assert_int_equal(ev.count, 99);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -569,7 +552,7 @@ test_ndp_not_limited(void **state)
 		for (int i = 0; i < 50; i++)
 			assert_passes(&s);
 	}
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	/* The same source's echo requests are limited; NDP still passes. */
 	s.type = 128;
 	assert_passes(&s);
@@ -631,7 +614,7 @@ test_disabled(void **state)
 		assert_passes(&s);
 	s = icmp6(1, 2, 137);
 	assert_passes(&s);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
@@ -654,7 +637,7 @@ test_not_its_business(void **state)
 	assert_int_equal(ww_pkt_meta(m[1])->verdict, WW_VERDICT_FORWARD);
 	assert_int_equal(ww_pkt_meta(m[2])->reason, WW_REASON_ICMP_TYPE);
 	expect_event(WW_EV_ICMP_TYPE, &s);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 	rte_pktmbuf_free_bulk(m, 3);
 }
 
@@ -666,7 +649,7 @@ test_no_events(void **state)
 	/* Without an aggregator the guard still drops. */
 	w.ctx.events = NULL;
 	assert_dropped(&s, WW_REASON_ICMP_TYPE);
-	expect_no_event();
+	ut_expect_no_event(w.ring);
 }
 
 static void
