@@ -50,7 +50,6 @@ apply_guard(struct parse_ctx *ctx, json_t *obj, void *target, bool *enabled,
 	const char *key;
 	json_t *v;
 
-	*enabled = true; /* named: on, unless "enabled" says otherwise */
 	json_object_foreach(obj, key, v) {
 		size_t mark = path_push(ctx, ".%s", key);
 		const struct num_key *k = NULL;
@@ -655,9 +654,40 @@ static const struct directive guard_directives[] = {
 	{ "events", JSON_OBJECT, false, set_events },
 };
 
+static bool *
+guard_switch(struct ww_guard_config *g, const char *guard)
+{
+	if (strcmp(guard, "arp") == 0)
+		return &g->arp.enabled;
+	if (strcmp(guard, "icmp") == 0)
+		return &g->icmp.enabled;
+	if (strcmp(guard, "blocklist") == 0)
+		return &g->blocklist.enabled;
+	if (strcmp(guard, "scan") == 0)
+		return &g->scan.enabled;
+	if (strcmp(guard, "rate") == 0)
+		return &g->rate.enabled;
+	if (strcmp(guard, "synflood") == 0)
+		return &g->synflood.enabled;
+	if (strcmp(guard, "http") == 0)
+		return &g->http.enabled;
+	return NULL; /* events: no switch */
+}
+
 int
 ww_cfg_set_guards(struct parse_ctx *ctx, json_t *value, void *target)
 {
+	struct ww_config *cfg = target;
+	const char *key;
+	json_t *v;
+
+	/* A guard the document names is on, unless its "enabled" says no. */
+	json_object_foreach(value, key, v) {
+		bool *on = guard_switch(&cfg->guards, key);
+
+		if (on != NULL)
+			*on = true;
+	}
 	return apply_directives(ctx, value, guard_directives,
 				DIM(guard_directives), target);
 }
@@ -804,26 +834,6 @@ ww_cfg_guards_to_json(const struct ww_config *cfg)
 
 /* ---- one setting at a time (the prompt's "guard" command) ---- */
 
-static bool *
-guard_switch(struct ww_guard_config *g, const char *guard)
-{
-	if (strcmp(guard, "arp") == 0)
-		return &g->arp.enabled;
-	if (strcmp(guard, "icmp") == 0)
-		return &g->icmp.enabled;
-	if (strcmp(guard, "blocklist") == 0)
-		return &g->blocklist.enabled;
-	if (strcmp(guard, "scan") == 0)
-		return &g->scan.enabled;
-	if (strcmp(guard, "rate") == 0)
-		return &g->rate.enabled;
-	if (strcmp(guard, "synflood") == 0)
-		return &g->synflood.enabled;
-	if (strcmp(guard, "http") == 0)
-		return &g->http.enabled;
-	return NULL; /* events: no switch */
-}
-
 int
 ww_config_guard_set(struct ww_config *cfg, const char *guard, const char *key,
 		    const char *value, char *msg, size_t size)
@@ -864,11 +874,6 @@ ww_config_guard_set(struct ww_config *cfg, const char *guard, const char *key,
 		return -ENOMEM;
 	}
 	obj = json_pack("{s:o}", key, v);
-	/* Naming a guard turns it on: say what it is now, unless it is the
-	 * switch itself being set. */
-	if (strcmp(key, "enabled") != 0 && guard_switch(&tmp.guards, guard))
-		json_object_set_new(obj, "enabled", json_boolean(
-			*guard_switch(&tmp.guards, guard)));
 	path_push(&ctx, ".%s", guard);
 	memset(&err, 0, sizeof(err));
 	ret = d->set(&ctx, obj, &tmp);
