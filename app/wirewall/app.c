@@ -233,26 +233,33 @@ collect_entries(const struct ww_config *cfg, unsigned int *count)
 }
 
 int
-ww_app_apply_rules(struct ww_app *app, char *err, size_t size)
+ww_app_build_rules(struct ww_app *app, const struct ww_config *cfg,
+		   struct ww_ruleset **out, char *err, size_t size)
 {
-	struct ww_ruleset *rs, *old;
 	struct ww_ruleset_entry *entries;
-	uint64_t start = rte_get_timer_cycles();
 	unsigned int n = 0;
 
-	entries = collect_entries(&app->cfg, &n);
+	entries = collect_entries(cfg, &n);
 	if (entries == NULL) {
 		snprintf(err, size, "out of memory for %u rules", n);
 		return -ENOMEM;
 	}
-	rs = ww_ruleset_build(entries, n, app->nb_workers, SOCKET_ID_ANY);
+	*out = ww_ruleset_build(entries, n, app->nb_workers, SOCKET_ID_ANY);
 	free(entries);
-	if (rs == NULL) {
+	if (*out == NULL) {
 		snprintf(err, size, "cannot compile the rules: %s",
 			 rte_strerror(rte_errno));
 		return -rte_errno;
 	}
-	pthread_mutex_lock(&app->rules_lock);
+	return 0;
+}
+
+void
+ww_app_publish_rules(struct ww_app *app, struct ww_ruleset *rs)
+{
+	struct ww_ruleset *old;
+
+	pthread_mutex_lock(&app->control_lock);
 	old = app->ruleset;
 	__atomic_store_n(&app->ruleset, rs, __ATOMIC_RELEASE);
 	/* Once every worker has passed a quiescent state, no burst uses the
@@ -261,7 +268,20 @@ ww_app_apply_rules(struct ww_app *app, char *err, size_t size)
 		rte_rcu_qsbr_synchronize(app->rcu, RTE_QSBR_THRID_INVALID);
 	ww_ruleset_carry_counters(rs, old);
 	ww_ruleset_free(old);
-	pthread_mutex_unlock(&app->rules_lock);
+	pthread_mutex_unlock(&app->control_lock);
+}
+
+int
+ww_app_apply_rules(struct ww_app *app, const struct ww_config *cfg, char *err,
+		   size_t size)
+{
+	uint64_t start = rte_get_timer_cycles();
+	struct ww_ruleset *rs;
+	int ret = ww_app_build_rules(app, cfg, &rs, err, size);
+
+	if (ret != 0)
+		return ret;
+	ww_app_publish_rules(app, rs);
 	app->rules_publish_ns = (rte_get_timer_cycles() - start) * NS_PER_S /
 				rte_get_timer_hz();
 	return 0;
@@ -300,7 +320,14 @@ filter_start(struct ww_app *app)
 	char name[32], err[256];
 	int ret;
 
-	pthread_mutex_init(&app->rules_lock, NULL);
+	pthread_mutexattr_t attr;
+
+	/* Recursive: a prompt command holds it while it calls lib/control,
+	 * which takes it too. */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&app->control_lock, &attr);
+	pthread_mutexattr_destroy(&attr);
 	app->rcu = rte_zmalloc("ww_rcu", rcu_size, RTE_CACHE_LINE_SIZE);
 	if (app->rcu == NULL || rte_rcu_qsbr_init(app->rcu, app->nb_workers) != 0) {
 		fprintf(stderr, "error: cannot set up RCU for %u workers\n",
@@ -336,7 +363,7 @@ filter_start(struct ww_app *app)
 	ret = ww_app_guards_start(app);
 	if (ret != 0)
 		return ret;
-	ret = ww_app_apply_rules(app, err, sizeof(err));
+	ret = ww_app_apply_rules(app, &app->cfg, err, sizeof(err));
 	if (ret != 0)
 		fprintf(stderr, "error: %s\n", err);
 	return ret;
@@ -474,7 +501,7 @@ ww_app_drain_logs(struct ww_app *app, FILE *f, json_t *into)
 	unsigned int total = 0, n;
 
 	/* The rule texts come from the current set: keep it from going. */
-	pthread_mutex_lock(&app->rules_lock);
+	pthread_mutex_lock(&app->control_lock);
 	for (unsigned int w = 0; w < app->nb_workers; w++) {
 		struct rte_ring *r = app->workers[w].log_ring;
 
@@ -497,7 +524,7 @@ ww_app_drain_logs(struct ww_app *app, FILE *f, json_t *into)
 			total += n;
 		}
 	}
-	pthread_mutex_unlock(&app->rules_lock);
+	pthread_mutex_unlock(&app->control_lock);
 	if (f != NULL && total != 0)
 		fflush(f);
 	return total;

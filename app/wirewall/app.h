@@ -10,7 +10,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "auth.h"
 #include "config.h"
+#include "control.h"
+#include "http.h"
 #include "counters.h"
 #include "ports.h"
 #include "worker.h"
@@ -34,9 +37,14 @@ struct ww_app {
 	struct rte_rcu_qsbr *rcu;
 	bool workers_running;
 	uint64_t rules_publish_ns;  /* how long the last apply took */
-	/* Control-plane threads (prompt, main loop) that read the rule set
-	 * outside RCU take this while one replaces it; workers never do. */
-	pthread_mutex_t rules_lock;
+	/* The control plane's one lock (recursive): the prompt, the HTTP
+	 * server and the main loop hold it to read or change the
+	 * configuration, rule set and block lists; workers never do. */
+	pthread_mutex_t control_lock;
+	struct ww_control *control; /* every change goes through it */
+	struct ww_auth *auth;       /* users, sessions, API tokens (live) */
+	struct ww_http *http;       /* the management server (live) */
+	json_t *recent_events;      /* the last events, oldest first (REST) */
 	/* Guards: the settings workers read (RCU, replaced whole), the
 	 * block lists they share, where events go, what they counted. */
 	struct ww_guard_snapshot *guard_snap;
@@ -81,7 +89,13 @@ int ww_app_start(struct ww_app *app, const char *const *devices,
  * and no packet waits. Hit counters of unchanged rules carry over.
  * @return 0, or -errno with the reason in @p err.
  */
-int ww_app_apply_rules(struct ww_app *app, char *err, size_t size);
+int ww_app_apply_rules(struct ww_app *app, const struct ww_config *cfg,
+		       char *err, size_t size);
+/** The two halves of ww_app_apply_rules(): compile (may fail, publishes
+ *  nothing), then publish (cannot fail). */
+int ww_app_build_rules(struct ww_app *app, const struct ww_config *cfg,
+		       struct ww_ruleset **out, char *err, size_t size);
+void ww_app_publish_rules(struct ww_app *app, struct ww_ruleset *rs);
 
 /** Rule-set size and compile time, conntrack size and memory, on @p f. */
 void ww_app_print_filter(const struct ww_app *app, FILE *f);
@@ -108,9 +122,16 @@ void ww_app_guards_stop(struct ww_app *app);
 /** Add the configured block-list entries, their TTLs from @p now_ns
  *  (start-up live; the first packet's time in replay). @return 0 or -errno. */
 int ww_app_load_blocklists(struct ww_app *app, uint64_t now_ns);
-/** Publish app->cfg.guards to the workers (RCU), as ww_app_apply_rules().
- *  @return 0, or -EINVAL with the reason in @p err. */
-int ww_app_apply_guards(struct ww_app *app, char *err, size_t size);
+/** Publish @p cfg's guard settings to the workers (RCU), as
+ *  ww_app_apply_rules(). @return 0, or -EINVAL with the reason in @p err. */
+int ww_app_apply_guards(struct ww_app *app, const struct ww_config *cfg,
+			char *err, size_t size);
+/** Its halves: build a settings snapshot (NULL and @p err on failure),
+ *  publish it, or free one never published. */
+struct ww_guard_snapshot *ww_app_build_guards(const struct ww_config *cfg,
+					      char *err, size_t size);
+void ww_app_publish_guards(struct ww_app *app, struct ww_guard_snapshot *s);
+void ww_app_free_guards(struct ww_guard_snapshot *s);
 /** Take the workers' events: write them out, block what detectors ask
  *  to. @return records taken. */
 unsigned int ww_app_drain_events(struct ww_app *app);
@@ -140,6 +161,34 @@ void ww_app_print_counters(const struct ww_app *app, FILE *f);
 
 /** Report: {"ports":{NAME:counters,...},"conserved":bool}. New reference. */
 json_t *ww_app_counters_json(const struct ww_app *app);
+
+/* flows.c */
+#define WW_FLOW_PICK_MAX 1000
+/** What ww_app_flows() collects: the biggest, or those of one address. */
+struct ww_flow_pick {
+	struct ww_ct_flow_info flow[WW_FLOW_PICK_MAX];
+	unsigned int n, limit;
+	bool by_addr;
+	uint8_t family;
+	uint8_t addr[16];
+};
+/** Fill @p pick from every worker's table (each walks its own); @p now
+ *  gets the workers' latest clock. @return 0, or -ETIMEDOUT if a worker
+ *  did not answer (its flows are missing). */
+int ww_app_flows(struct ww_app *app, struct ww_flow_pick *pick, uint64_t *now);
+/** "tcp", "udp", "icmp", "icmpv6", or the number in @p buf. */
+const char *ww_app_proto_name(uint8_t proto, char *buf, size_t size);
+/** {"items":[{proto,bridge,src_ip,...}],"total"}, or NULL for a bad @p addr. */
+json_t *ww_app_flows_json(struct ww_app *app, unsigned int top,
+			  const char *addr);
+
+/* control_ops.c */
+/** Create app->control (saving to @p config_path and @p blocklist_path,
+ *  either may be NULL) with the data plane's hooks. @return 0 or -ENOMEM. */
+int ww_app_control_create(struct ww_app *app, const char *config_path,
+			  const char *blocklist_path);
+/** Keep @p ev for the REST events query (the last few thousand). */
+void ww_app_remember_event(struct ww_app *app, json_t *ev);
 
 /* cli.c */
 /** Run commands from @p path; returns the number of commands that failed. */

@@ -5,6 +5,7 @@
  * turns cmdline's terse "Bad arguments" into an error that quotes the line
  * and prints the usage of the commands it resembles.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #include "cli.h"
 
 #define PROMPT "wirewall> "
-#define MAX_CMDS 64
+#define MAX_CMDS 96
 
 static struct ww_app *cli_app;
 static struct cmdline *current_cl;
@@ -29,7 +30,7 @@ extern const struct ww_cli_group ww_cli_general_group;
 static const struct ww_cli_group *const groups[] = {
 	&ww_cli_general_group,
 	&ww_cli_port_group,
-	&ww_cli_rules_group, &ww_cli_guards_group,
+	&ww_cli_rules_group, &ww_cli_guards_group, &ww_cli_control_group,
 };
 
 struct ww_app *
@@ -50,6 +51,17 @@ ww_cli_error(const char *fmt, ...)
 	printf("\n");
 	fflush(stdout);
 	nb_errors++;
+}
+
+void
+ww_cli_error_ctl(const struct ww_control_error *err)
+{
+	/* At the prompt the rule is the rest of the line: its column says
+	 * where, "$.rule" would only be noise. */
+	if (err->path[0] != '\0' && strcmp(err->path, "$.rule") != 0)
+		ww_cli_error("%s: %s", err->path, err->message);
+	else
+		ww_cli_error("%s", err->message);
 }
 
 /* ---- help ---- */
@@ -262,6 +274,40 @@ static cmdline_parse_inst_t cmd_unknown = {
 
 /* ---- running ---- */
 
+/*
+ * Every command runs holding the control-plane lock, so what it reads of
+ * the running configuration cannot change under it (the HTTP server
+ * changes it from its own thread). The lock is recursive: commands that
+ * change things call lib/control, which takes it again.
+ */
+struct locked_cmd {
+	void (*f)(void *, struct cmdline *, void *);
+	void *data;
+};
+
+static struct locked_cmd locked[MAX_CMDS];
+
+static void
+run_locked(void *parsed, struct cmdline *cl, void *data)
+{
+	const struct locked_cmd *lc = data;
+
+	pthread_mutex_lock(&cli_app->control_lock);
+	lc->f(parsed, cl, lc->data);
+	pthread_mutex_unlock(&cli_app->control_lock);
+}
+
+static void
+wrap_locked(cmdline_parse_inst_t *inst, unsigned int n)
+{
+	if (inst->f == run_locked)   /* built before (run-file, then prompt) */
+		return;
+	locked[n].f = inst->f;
+	locked[n].data = inst->data;
+	inst->f = run_locked;
+	inst->data = &locked[n];
+}
+
 static void
 build_context(struct ww_app *app)
 {
@@ -272,8 +318,10 @@ build_context(struct ww_app *app)
 		if (groups[g]->init != NULL)
 			groups[g]->init(app);
 		for (cmdline_parse_inst_t **c = groups[g]->cmds; *c; c++)
-			if (n < MAX_CMDS - 2)
+			if (n < MAX_CMDS - 2) {
+				wrap_locked(*c, n);
 				main_ctx[n++] = *c;
+			}
 	}
 	main_ctx[n++] = &cmd_unknown;
 	main_ctx[n] = NULL;

@@ -26,9 +26,13 @@ struct ww_cli_group {
 extern const struct ww_cli_group ww_cli_port_group;
 extern const struct ww_cli_group ww_cli_rules_group;
 extern const struct ww_cli_group ww_cli_guards_group;
+extern const struct ww_cli_group ww_cli_control_group;
 
 /** The appliance the commands act on. */
 struct ww_app *ww_cli_app(void);
+
+/** Print a refused change: "error: PATH: message". */
+void ww_cli_error_ctl(const struct ww_control_error *err);
 
 /** Print "error: ..." for a command that failed and count it. */
 void ww_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -64,50 +64,23 @@ blocklist_options(char **words, unsigned int n, const char **set,
 	return 0;
 }
 
-static int
-parse_prefix(const char *text, struct ww_bl_prefix *p)
-{
-	char msg[160];
-
-	if (ww_bl_prefix_parse(text, p, msg, sizeof(msg)) == 0)
-		return 0;
-	ww_cli_error("%s", msg);
-	return -EINVAL;
-}
-
 static void
 blocklist_add(struct ww_app *app, char **words, unsigned int n)
 {
+	struct ww_control_error err;
 	const char *set = "manual";
-	struct ww_bl_prefix p;
 	uint32_t ttl = 0;
-	int ret;
 
 	if (n == 0) {
 		ww_cli_error("usage: blocklist add <addr>[/<len>] [set <name>] "
 			     "[ttl <seconds>]");
 		return;
 	}
-	if (parse_prefix(words[0], &p) != 0 ||
-	    blocklist_options(words + 1, n - 1, &set, &ttl) != 0)
+	if (blocklist_options(words + 1, n - 1, &set, &ttl) != 0)
 		return;
-	pthread_mutex_lock(&app->rules_lock);
-	ret = ww_blocklist_add(app->bl, set, &p, ttl, WW_BL_MANUAL, NULL,
-			       ww_app_clock_ns(app));
-	pthread_mutex_unlock(&app->rules_lock);
-	if (ret == -ENOSPC)
-		ww_cli_error("the block lists are full (guards.blocklist."
-			     "max_entries)");
-	else if (ret == -E2BIG)
-		ww_cli_error("too many sets (at most %d)", WW_BL_SETS_MAX);
-	else if (ret == -EINVAL)
-		ww_cli_error("set name \"%s\": 1 to 31 letters, digits, '_', "
-			     "'.' or '-'", set);
-	else if (ret == -ENOMEM)
-		ww_cli_error("out of memory for %s (a family's first prefix "
-			     "takes two 64 MiB rte_lpm tables)", words[0]);
-	else if (ret != 0)
-		ww_cli_error("cannot add %s: %s", words[0], strerror(-ret));
+	if (ww_control_bl_add(app->control, set, words[0], ttl, WW_BL_MANUAL,
+			      NULL, &err) != 0)
+		ww_cli_error_ctl(&err);
 	else
 		printf("  %s added to %s%s\n", words[0], set,
 		       ttl ? " (expires)" : "");
@@ -116,24 +89,18 @@ blocklist_add(struct ww_app *app, char **words, unsigned int n)
 static void
 blocklist_del(struct ww_app *app, char **words, unsigned int n)
 {
+	struct ww_control_error err;
 	const char *set = NULL;
-	struct ww_bl_prefix p;
 	uint32_t ttl = 0;
-	int ret;
 
 	if (n == 0) {
 		ww_cli_error("usage: blocklist del <addr>[/<len>] [set <name>]");
 		return;
 	}
-	if (parse_prefix(words[0], &p) != 0 ||
-	    blocklist_options(words + 1, n - 1, &set, &ttl) != 0)
+	if (blocklist_options(words + 1, n - 1, &set, &ttl) != 0)
 		return;
-	pthread_mutex_lock(&app->rules_lock);
-	ret = ww_blocklist_del(app->bl, set, &p);
-	pthread_mutex_unlock(&app->rules_lock);
-	if (ret != 0)
-		ww_cli_error("%s is not on %s%s", words[0], set ? "set " : "any "
-			     "block list", set ? set : "");
+	if (ww_control_bl_del(app->control, set, words[0], &err) != 0)
+		ww_cli_error_ctl(&err);
 	else
 		printf("  %s removed\n", words[0]);
 }
@@ -172,9 +139,9 @@ blocklist_list(struct ww_app *app, char **words, unsigned int n)
 
 	printf("  %-40s %-12s %-7s %-12s %s\n", "address", "set", "origin",
 	       "expires", "reason");
-	pthread_mutex_lock(&app->rules_lock);
+	pthread_mutex_lock(&app->control_lock);
 	ww_blocklist_foreach(app->bl, n ? words[0] : NULL, print_entry, &l);
-	pthread_mutex_unlock(&app->rules_lock);
+	pthread_mutex_unlock(&app->control_lock);
 	if (l.total == 0)
 		printf("  (none)\n");
 	else if (l.shown < l.total)
@@ -185,11 +152,9 @@ blocklist_list(struct ww_app *app, char **words, unsigned int n)
 static void
 blocklist_flush(struct ww_app *app, char **words, unsigned int n)
 {
-	unsigned int removed;
+	unsigned int removed = ww_control_bl_flush(app->control,
+						   n ? words[0] : NULL);
 
-	pthread_mutex_lock(&app->rules_lock);
-	removed = ww_blocklist_flush(app->bl, n ? words[0] : NULL);
-	pthread_mutex_unlock(&app->rules_lock);
 	printf("  %u entr%s removed\n", removed, removed == 1 ? "y" : "ies");
 }
 
@@ -316,13 +281,13 @@ print_guard_state(struct ww_app *app)
 			printf("    %-22s %12" PRIu64 "\n", ww_event_kind_name(k),
 			       app->event_counts[k]);
 	printf("  automatic blocks: %" PRIu64 "\n", app->auto_blocks);
-	pthread_mutex_lock(&app->rules_lock);
+	pthread_mutex_lock(&app->control_lock);
 	nb_sets = ww_blocklist_sets(app->bl, names, RTE_DIM(names));
 	printf("  block lists (%zu bytes):\n", ww_blocklist_memory(app->bl));
 	for (unsigned int i = 0; i < nb_sets; i++)
 		printf("    %-22s %12u\n", names[i],
 		       ww_blocklist_count(app->bl, names[i]));
-	pthread_mutex_unlock(&app->rules_lock);
+	pthread_mutex_unlock(&app->control_lock);
 	for (unsigned int w = 0; w < app->nb_workers; w++) {
 		struct ww_detect_stats d;
 
@@ -344,9 +309,9 @@ cmd_show_guards_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct ww_app *app = ww_cli_app();
 
-	pthread_mutex_lock(&app->rules_lock);
+	pthread_mutex_lock(&app->control_lock);
 	print_settings(&app->guard_snap->cfg);
-	pthread_mutex_unlock(&app->rules_lock);
+	pthread_mutex_unlock(&app->control_lock);
 	print_guard_drops(app);
 	print_guard_state(app);
 	fflush(stdout);
@@ -468,28 +433,13 @@ static void
 cmd_guard_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_guard_result *r = parsed;
-	struct ww_app *app = ww_cli_app();
-	struct ww_guard_config saved;
-	char msg[320];
+	struct ww_control_error err;
 
-	if (ww_guard_config_copy(&saved, &app->cfg.guards) != 0) {
-		ww_cli_error("out of memory");
+	if (ww_control_guard_set_text(ww_cli_app()->control, r->name, r->key,
+				      r->value, &err) != 0) {
+		ww_cli_error_ctl(&err);
 		return;
 	}
-	if (ww_config_guard_set(&app->cfg, r->name, r->key, r->value, msg,
-				sizeof(msg)) != 0) {
-		ww_guard_config_release(&saved);
-		ww_cli_error("%s", msg);
-		return;
-	}
-	if (ww_app_apply_guards(app, msg, sizeof(msg)) != 0) {
-		/* Not taken: the settings stay what the workers run. */
-		ww_guard_config_release(&app->cfg.guards);
-		app->cfg.guards = saved;
-		ww_cli_error("%s", msg);
-		return;
-	}
-	ww_guard_config_release(&saved);
 	printf("  guards.%s.%s = %s\n", r->name, r->key, r->value);
 	fflush(stdout);
 }

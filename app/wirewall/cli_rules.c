@@ -14,9 +14,7 @@
 #include <cmdline_parse_string.h>
 
 #include "cli.h"
-#include "policy.h"
 
-#define TOP_MAX 100
 
 /* The rule as it acts: a security group's rules get their bridge's iif. */
 static void
@@ -63,22 +61,37 @@ print_entries(const struct ww_app *app, const char *origin)
 	fflush(stdout);
 }
 
+/* The outcome of a change through lib/control, as the prompt shows it. */
 static void
-report(int ret, const char *err, const char *what)
+report(int ret, const struct ww_control_error *err, const char *what)
 {
 	const struct ww_app *app = ww_cli_app();
 
 	if (ret < 0) {
-		ww_cli_error("%s", err);
+		ww_cli_error_ctl(err);
 		return;
 	}
 	if (ret > 0)
 		printf("  %s: handle %d\n", what, ret);
 	else
 		printf("  %s\n", what);
-	printf("  rule set of %u entries compiled and published in %.1f ms\n",
-	       ww_ruleset_size(app->ruleset), app->rules_publish_ns / 1e6);
+	printf("  rule set of %u entries compiled and published in %.1f ms; "
+	       "revision %" PRIu64 " saved\n", ww_ruleset_size(app->ruleset),
+	       app->rules_publish_ns / 1e6, app->cfg.revision);
 	fflush(stdout);
+}
+
+/* Add rule @p text to @p group (NULL: the rules) at @p position. */
+static int
+add_text_rule(const char *group, const char *text, int position,
+	      struct ww_control_error *err)
+{
+	json_t *rule = json_string(text);
+	int ret = ww_control_rule_add(ww_cli_app()->control, group, rule,
+				      position, err);
+
+	json_decref(rule);
+	return ret;
 }
 
 /* ---- rule add|insert|delete|list ---- */
@@ -93,10 +106,9 @@ static void
 cmd_rule_add_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_rule_text_result *r = parsed;
-	char err[256];
+	struct ww_control_error err;
 
-	report(ww_policy_rule_insert(ww_cli_app(), -1, r->text, err,
-				     sizeof(err)), err, "rule added");
+	report(add_text_rule(NULL, r->text, -1, &err), &err, "rule added");
 }
 
 static cmdline_parse_token_string_t cmd_rule_rule =
@@ -125,15 +137,14 @@ static void
 cmd_rule_insert_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_rule_insert_result *r = parsed;
-	char err[256];
+	struct ww_control_error err;
 
 	if (r->position == 0) {
 		ww_cli_error("positions count from 1");
 		return;
 	}
-	report(ww_policy_rule_insert(ww_cli_app(), (int)r->position - 1,
-				     r->text, err, sizeof(err)),
-	       err, "rule inserted");
+	report(add_text_rule(NULL, r->text, (int)r->position - 1, &err), &err,
+	       "rule inserted");
 }
 
 static cmdline_parse_token_string_t cmd_rule_insert_rule =
@@ -165,10 +176,10 @@ static void
 cmd_rule_delete_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_rule_delete_result *r = parsed;
-	char err[256];
+	struct ww_control_error err;
 
-	report(ww_policy_rule_delete(ww_cli_app(), r->handle, err, sizeof(err)),
-	       err, "rule deleted");
+	report(ww_control_rule_delete(ww_cli_app()->control, NULL, r->handle,
+				      &err), &err, "rule deleted");
 }
 
 static cmdline_parse_token_string_t cmd_rule_delete_rule =
@@ -288,10 +299,9 @@ static void
 cmd_sg_add_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_sg_add_result *r = parsed;
-	char err[256];
+	struct ww_control_error err;
 
-	report(ww_policy_sg_add_rule(ww_cli_app(), r->name, r->text, err,
-				     sizeof(err)), err, "rule added");
+	report(add_text_rule(r->name, r->text, -1, &err), &err, "rule added");
 }
 
 static cmdline_parse_token_string_t cmd_sg_add_sg =
@@ -322,10 +332,10 @@ static void
 cmd_sg_del_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_sg_del_result *r = parsed;
-	char err[256];
+	struct ww_control_error err;
 
-	report(ww_policy_sg_del_rule(ww_cli_app(), r->name, r->handle, err,
-				     sizeof(err)), err, "rule deleted");
+	report(ww_control_rule_delete(ww_cli_app()->control, r->name, r->handle,
+				      &err), &err, "rule deleted");
 }
 
 static cmdline_parse_token_string_t cmd_sg_del_sg =
@@ -363,77 +373,6 @@ print_ct_summary(struct ww_app *app)
 	fflush(stdout);
 }
 
-/* What a job collects from a worker's table: the biggest, or the matching. */
-struct flow_pick {
-	struct ww_ct_flow_info flow[TOP_MAX];
-	unsigned int n, limit;
-	bool by_addr;
-	uint8_t family;
-	uint8_t addr[16];
-};
-
-static uint64_t
-flow_bytes(const struct ww_ct_flow_info *f)
-{
-	return f->bytes[0] + f->bytes[1];
-}
-
-/* Keep the @p limit biggest flows, biggest first (insertion: N is small). */
-static void
-pick_top(struct flow_pick *p, const struct ww_ct_flow_info *f)
-{
-	unsigned int i;
-
-	if (p->n < p->limit)
-		i = p->n++;
-	else if (flow_bytes(&p->flow[p->n - 1]) < flow_bytes(f))
-		i = p->n - 1;
-	else
-		return;
-	while (i > 0 && flow_bytes(&p->flow[i - 1]) < flow_bytes(f)) {
-		p->flow[i] = p->flow[i - 1];
-		i--;
-	}
-	p->flow[i] = *f;
-}
-
-static void
-visit_flow(const struct ww_ct_flow_info *f, void *arg)
-{
-	struct flow_pick *p = arg;
-	size_t alen = f->family == 4 ? 4 : 16;
-
-	if (!p->by_addr) {
-		pick_top(p, f);
-		return;
-	}
-	if (f->family != p->family || p->n >= p->limit)
-		return;
-	if (memcmp(f->addr[0], p->addr, alen) == 0 ||
-	    memcmp(f->addr[1], p->addr, alen) == 0)
-		p->flow[p->n++] = *f;
-}
-
-static void
-ct_pick_job(struct ww_worker *w, void *arg)
-{
-	if (w->ct != NULL)
-		ww_ct_foreach(w->ct, visit_flow, arg);
-}
-
-static const char *
-proto_name(uint8_t proto, char *buf, size_t size)
-{
-	switch (proto) {
-	case 6: return "tcp";
-	case 17: return "udp";
-	case 1: return "icmp";
-	case 58: return "icmpv6";
-	}
-	snprintf(buf, size, "%u", proto);
-	return buf;
-}
-
 static void
 print_flow(const struct ww_app *app, const struct ww_ct_flow_info *f,
 	   uint64_t now_ns)
@@ -447,46 +386,20 @@ print_flow(const struct ww_app *app, const struct ww_ct_flow_info *f,
 	inet_ntop(af, f->addr[1], b, sizeof(b));
 	printf("  %-6s %s %s:%u -> %s:%u  %s  packets %" PRIu64 "/%" PRIu64
 	       " bytes %" PRIu64 "/%" PRIu64 "  expires in %llds\n",
-	       proto_name(f->proto, pbuf, sizeof(pbuf)),
+	       ww_app_proto_name(f->proto, pbuf, sizeof(pbuf)),
 	       f->zone < app->cfg.nb_bridges ? app->cfg.bridges[f->zone].name : "?",
 	       a, f->port[0], b, f->port[1], ww_ct_flow_state_name(f->state),
 	       f->packets[0], f->packets[1], f->bytes[0], f->bytes[1], expires);
 }
 
 static void
-show_flows(struct ww_app *app, struct flow_pick *pick)
+show_flows(struct ww_app *app, struct ww_flow_pick *pick)
 {
-	struct flow_pick *one = malloc(sizeof(*one));
-	uint64_t now = 0;
+	uint64_t now;
 
-	if (one == NULL) {
-		ww_cli_error("out of memory");
-		return;
-	}
-	for (unsigned int w = 0; w < app->nb_workers; w++) {
-		*one = *pick;
-		one->n = 0;
-		if (ww_worker_run_job(&app->workers[w], app->workers_running,
-				      ct_pick_job, one) != 0) {
-			/* It may still run the job later: leave it the buffer. */
-			ww_cli_error("worker %u did not answer", w);
-			one = malloc(sizeof(*one));
-			if (one == NULL)
-				return;
-			continue;
-		}
-		for (unsigned int i = 0; i < one->n; i++) {
-			if (pick->by_addr) {
-				if (pick->n < pick->limit)
-					pick->flow[pick->n++] = one->flow[i];
-			} else {
-				pick_top(pick, &one->flow[i]);
-			}
-		}
-		if (app->workers[w].now_ns > now)
-			now = app->workers[w].now_ns;
-	}
-	free(one);
+	if (ww_app_flows(app, pick, &now) != 0)
+		ww_cli_error("a worker did not answer: the list may miss its "
+			     "connections");
 	printf("  proto  bridge  opener -> responder  state  packets and bytes "
 	       "(opener/responder)\n");
 	for (unsigned int i = 0; i < pick->n; i++)
@@ -513,22 +426,22 @@ static void
 cmd_show_ct_top_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_show_ct_result *r = parsed;
-	struct flow_pick *pick = calloc(1, sizeof(*pick));
+	struct ww_flow_pick *pick = calloc(1, sizeof(*pick));
 	char *end;
 	unsigned long n = strtoul(r->arg, &end, 10);
 
 	if (pick == NULL)
 		return;
 	if (strcmp(r->what, "top") == 0) {
-		if (*end != '\0' || n == 0 || n > TOP_MAX) {
+		if (*end != '\0' || n == 0 || n > WW_FLOW_PICK_MAX) {
 			ww_cli_error("show conntrack top N: N is 1 to %d, got "
-				     "\"%s\"", TOP_MAX, r->arg);
+				     "\"%s\"", WW_FLOW_PICK_MAX, r->arg);
 			goto out;
 		}
 		pick->limit = n;
 	} else {
 		pick->by_addr = true;
-		pick->limit = TOP_MAX;
+		pick->limit = WW_FLOW_PICK_MAX;
 		if (inet_pton(AF_INET, r->arg, pick->addr) == 1) {
 			pick->family = 4;
 		} else if (inet_pton(AF_INET6, r->arg, pick->addr) == 1) {

@@ -83,22 +83,42 @@ snapshot_build(const struct ww_guard_config *cfg, char *err, size_t size)
 	return s;
 }
 
-int
-ww_app_apply_guards(struct ww_app *app, char *err, size_t size)
+struct ww_guard_snapshot *
+ww_app_build_guards(const struct ww_config *cfg, char *err, size_t size)
 {
-	struct ww_guard_snapshot *next, *old;
+	return snapshot_build(&cfg->guards, err, size);
+}
 
-	next = snapshot_build(&app->cfg.guards, err, size);
-	if (next == NULL)
-		return -EINVAL;
-	pthread_mutex_lock(&app->rules_lock);
+void
+ww_app_publish_guards(struct ww_app *app, struct ww_guard_snapshot *next)
+{
+	struct ww_guard_snapshot *old;
+
+	pthread_mutex_lock(&app->control_lock);
 	old = app->guard_snap;
 	__atomic_store_n(&app->guard_snap, next, __ATOMIC_RELEASE);
 	/* No worker holds the old settings past its next quiescent state. */
 	if (app->workers_running)
 		rte_rcu_qsbr_synchronize(app->rcu, RTE_QSBR_THRID_INVALID);
 	snapshot_free(old);
-	pthread_mutex_unlock(&app->rules_lock);
+	pthread_mutex_unlock(&app->control_lock);
+}
+
+void
+ww_app_free_guards(struct ww_guard_snapshot *s)
+{
+	snapshot_free(s);
+}
+
+int
+ww_app_apply_guards(struct ww_app *app, const struct ww_config *cfg,
+		    char *err, size_t size)
+{
+	struct ww_guard_snapshot *next = ww_app_build_guards(cfg, err, size);
+
+	if (next == NULL)
+		return -EINVAL;
+	ww_app_publish_guards(app, next);
 	return 0;
 }
 
@@ -176,7 +196,7 @@ ww_app_guards_start(struct ww_app *app)
 			  rte_get_timer_hz();
 	for (unsigned int i = 0; ret == 0 && i < app->nb_workers; i++)
 		ret = worker_guards_create(app, &app->workers[i]);
-	if (ret == 0 && (ret = ww_app_apply_guards(app, err, sizeof(err))) != 0)
+	if (ret == 0 && (ret = ww_app_apply_guards(app, &app->cfg, err, sizeof(err))) != 0)
 		fprintf(stderr, "error: guards: %s\n", err);
 	return ret;
 }
@@ -301,9 +321,11 @@ emit_json(struct ww_app *app, const struct ww_event *ev)
 
 	app->event_counts[ev->kind] += ev->count;
 	if (app->events_out == NULL && app->events_file == NULL &&
-	    app->events_json == NULL)
+	    app->events_json == NULL && app->replay)
 		return;
 	obj = ww_app_event_json(app, ev);
+	if (!app->replay)
+		ww_app_remember_event(app, obj);
 	line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (line != NULL && app->events_out != NULL)
 		fprintf(app->events_out, "event: %s\n", line);
@@ -352,6 +374,8 @@ auto_block(struct ww_app *app, const struct ww_event *ev)
 			strerror(-ret));
 	} else if (ww_blocklist_count(app->bl, WW_BL_AUTO_SET) > before) {
 		app->auto_blocks++;
+		if (app->control != NULL)   /* saved, to outlive a restart */
+			ww_control_bl_changed(app->control);
 		own_event(app, ev, WW_EV_BLOCKED, ev->block_ttl_s);
 	}
 }
@@ -363,7 +387,7 @@ ww_app_drain_events(struct ww_app *app)
 	unsigned int total = 0, n;
 
 	/* The prompt writes the block lists too: one writer at a time. */
-	pthread_mutex_lock(&app->rules_lock);
+	pthread_mutex_lock(&app->control_lock);
 	for (unsigned int w = 0; w < app->nb_workers; w++) {
 		struct rte_ring *r = app->workers[w].event_ring;
 
@@ -381,7 +405,7 @@ ww_app_drain_events(struct ww_app *app)
 			total += n;
 		}
 	}
-	pthread_mutex_unlock(&app->rules_lock);
+	pthread_mutex_unlock(&app->control_lock);
 	if (total != 0) {
 		if (app->events_out != NULL)
 			fflush(app->events_out);
@@ -394,10 +418,10 @@ ww_app_drain_events(struct ww_app *app)
 void
 ww_app_guards_housekeeping(struct ww_app *app)
 {
-	pthread_mutex_lock(&app->rules_lock);
+	pthread_mutex_lock(&app->control_lock);
 	if (app->bl != NULL)
 		ww_blocklist_expire(app->bl, ww_app_clock_ns(app));
-	pthread_mutex_unlock(&app->rules_lock);
+	pthread_mutex_unlock(&app->control_lock);
 	ww_app_drain_events(app);
 }
 

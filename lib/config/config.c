@@ -670,6 +670,18 @@ set_mbufs(struct parse_ctx *ctx, json_t *value, void *target)
 			&((struct ww_config *)target)->mbufs);
 }
 
+static int
+set_revision(struct parse_ctx *ctx, json_t *value, void *target)
+{
+	json_int_t v = json_integer_value(value);
+
+	if (v < 0)
+		return fail(ctx, "expected a revision >= 0, got %lld",
+			    (long long)v);
+	((struct ww_config *)target)->revision = (uint64_t)v;
+	return 0;
+}
+
 static const struct directive top_directives[] = {
 	{ "workers", JSON_INTEGER, false, set_workers },
 	{ "mbufs", JSON_INTEGER, false, set_mbufs },
@@ -679,6 +691,8 @@ static const struct directive top_directives[] = {
 	{ "rules", JSON_ARRAY, false, set_rules },
 	{ "security_groups", JSON_ARRAY, false, set_security_groups },
 	{ "guards", JSON_OBJECT, false, ww_cfg_set_guards },
+	{ "http", JSON_OBJECT, false, ww_cfg_set_http },
+	{ "revision", JSON_INTEGER, false, set_revision },
 };
 
 static void
@@ -724,6 +738,7 @@ ww_config_parse(const char *text, const char *origin, struct ww_config *cfg,
 	tmp.guards.blocklist.enabled = tmp.guards.scan.enabled = false;
 	tmp.guards.rate.enabled = tmp.guards.synflood.enabled = false;
 	tmp.guards.http.enabled = false;
+	ww_cfg_http_default(&tmp.http);
 	ret = expect_object(&ctx, doc);
 	if (ret == 0)
 		ret = apply_directives(&ctx, doc, top_directives,
@@ -877,6 +892,10 @@ ww_config_to_json(const struct ww_config *cfg)
 							cfg->nb_rules));
 	json_object_set_new(doc, "security_groups", sgs_to_json(cfg));
 	json_object_set_new(doc, "guards", ww_cfg_guards_to_json(cfg));
+	json_object_set_new(doc, "http", ww_cfg_http_to_json(&cfg->http));
+	if (cfg->revision != 0)
+		json_object_set_new(doc, "revision",
+				    json_integer((json_int_t)cfg->revision));
 	return doc;
 }
 
@@ -893,6 +912,86 @@ ww_config_free(struct ww_config *cfg)
 	cfg->rules = NULL;
 	cfg->bl = NULL;
 	cfg->nb_sgs = cfg->nb_rules = cfg->nb_bl = 0;
+}
+
+static void *
+dup_array(const void *src, size_t n, size_t elem, bool *failed)
+{
+	void *dst;
+
+	if (n == 0 || src == NULL)
+		return NULL;
+	dst = malloc(n * elem);
+	if (dst == NULL)
+		*failed = true;
+	else
+		memcpy(dst, src, n * elem);
+	return dst;
+}
+
+int
+ww_config_copy(struct ww_config *dst, const struct ww_config *src)
+{
+	struct ww_config tmp = *src;
+	bool failed = false;
+
+	tmp.rules = dup_array(src->rules, src->nb_rules, sizeof(*src->rules),
+			      &failed);
+	tmp.bl = dup_array(src->bl, src->nb_bl, sizeof(*src->bl), &failed);
+	tmp.sgs = dup_array(src->sgs, src->nb_sgs, sizeof(*src->sgs), &failed);
+	for (unsigned int i = 0; tmp.sgs != NULL && i < tmp.nb_sgs; i++)
+		tmp.sgs[i].rules = dup_array(src->sgs[i].rules,
+					     src->sgs[i].nb_rules,
+					     sizeof(*src->sgs[i].rules), &failed);
+	if (tmp.sgs == NULL)
+		tmp.nb_sgs = 0;
+	memset(&tmp.guards, 0, sizeof(tmp.guards));
+	if (ww_guard_config_copy(&tmp.guards, &src->guards) != 0)
+		failed = true;
+	if (failed) {
+		ww_config_free(&tmp);
+		return -ENOMEM;
+	}
+	*dst = tmp;
+	return 0;
+}
+
+/* First difference in what only a restart can change, as a JSON path. */
+static const char *
+restart_only_diff(const struct ww_config *a, const struct ww_config *b)
+{
+	if (a->nb_ports != b->nb_ports ||
+	    memcmp(a->ports, b->ports, sizeof(a->ports[0]) * a->nb_ports) != 0)
+		return "$.ports";
+	if (a->nb_bridges != b->nb_bridges ||
+	    memcmp(a->bridges, b->bridges,
+		   sizeof(a->bridges[0]) * a->nb_bridges) != 0)
+		return "$.bridges";
+	if (a->workers != b->workers)
+		return "$.workers";
+	if (a->mbufs != b->mbufs)
+		return "$.mbufs";
+	if (a->conntrack.enabled != b->conntrack.enabled)
+		return "$.conntrack.enabled";
+	if (a->conntrack.max_flows != b->conntrack.max_flows)
+		return "$.conntrack.max_flows";
+	if (a->guards.blocklist.max_entries != b->guards.blocklist.max_entries)
+		return "$.guards.blocklist.max_entries";
+	if (a->guards.arp.max_bindings != b->guards.arp.max_bindings)
+		return "$.guards.arp.max_bindings";
+	if (memcmp(&a->http, &b->http, sizeof(a->http)) != 0)
+		return "$.http";
+	return NULL;
+}
+
+int
+ww_config_restart_only(const struct ww_config *running,
+		       const struct ww_config *next, char *path, size_t size)
+{
+	const char *diff = restart_only_diff(running, next);
+
+	snprintf(path, size, "%s", diff != NULL ? diff : "");
+	return diff != NULL ? -EBUSY : 0;
 }
 
 int

@@ -78,6 +78,23 @@ struct ww_config_bl_entry {
 
 #define WW_CONFIG_BL_MAX (4u * 1024 * 1024) /**< entries a document may list */
 
+/** The management server ("http"): REST API, console, metrics. Read at
+ *  start only; a running appliance refuses to change it. */
+struct ww_config_http {
+	bool enabled;              /**< default true */
+	char listen[64];           /**< "ADDR:PORT" or "[V6ADDR]:PORT"; default "0.0.0.0:8080" */
+	char tls_cert[256];        /**< PEM files; both or neither (then plain HTTP) */
+	char tls_key[256];
+	bool metrics_open;         /**< "metrics": "open" | "token" (default) */
+	uint32_t max_connections;  /**< default 64 */
+	uint32_t max_per_address;  /**< default 16 */
+	uint32_t timeout_s;        /**< idle connection timeout, default 30 */
+	uint32_t max_body;         /**< request body bytes, default 16 MiB */
+	uint32_t session_idle_s;   /**< default 1800 */
+	uint32_t login_failures;   /**< per source and window, default 5 */
+	uint32_t login_window_s;   /**< default 60 */
+};
+
 struct ww_config {
 	unsigned int workers; /**< worker lcores (default 1) */
 	unsigned int mbufs;   /**< packet buffers; 0 = sized automatically */
@@ -94,6 +111,10 @@ struct ww_config {
 	struct ww_guard_config guards; /**< heap arrays: see ww_config_free() */
 	unsigned int nb_bl;
 	struct ww_config_bl_entry *bl; /**< heap */
+	struct ww_config_http http;
+	/** Counts accepted changes; a replace must name the revision it was
+	 *  based on ("revision" in the document; 0 = never changed). */
+	uint64_t revision;
 };
 
 /** Where and why a document was rejected. */
@@ -163,6 +184,24 @@ json_t *ww_config_to_json(const struct ww_config *cfg);
 int ww_config_guard_set(struct ww_config *cfg, const char *guard,
 			const char *key, const char *value, char *msg,
 			size_t size);
+
+/** Split "ADDR:PORT" / "[V6ADDR]:PORT" (@p addr gets the address text).
+ *  @return 0 or -EINVAL. */
+int ww_config_listen_parse(const char *text, char *addr, size_t size,
+			   uint16_t *port);
+
+/** A deep copy of @p src into @p dst. @return 0 or -ENOMEM (dst untouched). */
+int ww_config_copy(struct ww_config *dst, const struct ww_config *src);
+
+/**
+ * What of @p next cannot take effect while running (ports, bridges,
+ * workers, mbufs, table sizes, the HTTP server): the JSON path of the first
+ * difference from @p running in @p path, or "" if none.
+ * @return 0 if @p next can be applied live, -EBUSY otherwise.
+ */
+int ww_config_restart_only(const struct ww_config *running,
+			   const struct ww_config *next, char *path,
+			   size_t size);
 
 /** Index of the port named @p name, or -ENOENT. */
 int ww_config_port_index(const struct ww_config *cfg, const char *name);

@@ -62,4 +62,9 @@ int copy_name(struct parse_ctx *ctx, json_t *value, char *out);
 int ww_cfg_set_guards(struct parse_ctx *ctx, json_t *value, void *target);
 json_t *ww_cfg_guards_to_json(const struct ww_config *cfg);
 
+/* config_http.c */
+void ww_cfg_http_default(struct ww_config_http *h);
+int ww_cfg_set_http(struct parse_ctx *ctx, json_t *value, void *target);
+json_t *ww_cfg_http_to_json(const struct ww_config_http *h);
+
 #endif /* WW_CONFIG_INTERNAL_H */

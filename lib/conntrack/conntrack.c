@@ -35,6 +35,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
+#include "util.h"
 #include "conntrack.h"
 #include "packet.h"
 
@@ -917,20 +918,6 @@ config_valid(const struct ww_ct_config *cfg)
 	return true;
 }
 
-/* Heap bytes in use on all sockets: creation measures what it took. */
-static size_t
-heap_in_use(void)
-{
-	struct rte_malloc_socket_stats st;
-	size_t sum = 0;
-
-	for (unsigned int i = 0; i < rte_socket_count(); i++)
-		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
-						&st) == 0)
-			sum += st.heap_allocsz_bytes;
-	return sum;
-}
-
 static void
 lists_reset(struct ww_ct_table *t)
 {
@@ -961,7 +948,7 @@ ww_ct_create(const char *name, const struct ww_ct_config *cfg, int socket_id)
 	}
 	/* Creation is not on the fast path, and tables are made one at a
 	 * time at start-up, so the heap's delta is this table's memory. */
-	before = heap_in_use();
+	before = ww_heap_in_use();
 	t = rte_zmalloc_socket("ww_ct", sizeof(*t), RTE_CACHE_LINE_SIZE,
 			       socket_id);
 	if (t == NULL) {
@@ -994,7 +981,7 @@ ww_ct_create(const char *name, const struct ww_ct_config *cfg, int socket_id)
 		t->timeout_ns[s] = (uint64_t)cfg->timeout_s[s] * NS_PER_SEC;
 	lists_reset(t);
 	t->stats.max_flows = cfg->max_flows;
-	t->memory = heap_in_use() - before;
+	t->memory = ww_heap_in_use() - before;
 	return t;
 
 fail:

@@ -75,6 +75,7 @@
 #include <rte_lpm6.h>
 #include <rte_malloc.h>
 
+#include "util.h"
 #include "blocklist.h"
 #include "packet.h"
 
@@ -196,19 +197,6 @@ obj_name(char *buf, size_t size)
 {
 	snprintf(buf, size, "wwb%x",
 		 __atomic_fetch_add(&name_seq, 1, __ATOMIC_RELAXED));
-}
-
-static size_t
-heap_in_use(void)
-{
-	struct rte_malloc_socket_stats st;
-	size_t sum = 0;
-
-	for (unsigned int i = 0; i < rte_socket_count(); i++)
-		if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(i),
-						&st) == 0)
-			sum += st.heap_allocsz_bytes;
-	return sum;
 }
 
 static void
@@ -831,7 +819,7 @@ lpm_build(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
 		tbl8s += tbl8_need(f, ((const struct bl_pkey *)key)->len);
 	}
 	obj_name(name, sizeof(name));
-	before = heap_in_use();
+	before = ww_heap_in_use();
 	out->pub = rte_zmalloc_socket("ww_bl_filter", sizeof(*out->pub),
 				      RTE_CACHE_LINE_SIZE, bl->socket_id);
 	if (out->pub == NULL)
@@ -856,7 +844,7 @@ lpm_build(struct ww_blocklist *bl, unsigned int f, const struct bl_pkey *k,
 		return -ENOMEM;
 	}
 	out->pub->t = out->t;
-	out->mem = heap_in_use() - before;
+	out->mem = ww_heap_in_use() - before;
 
 	next = 0;
 	while (ret == 0 &&
@@ -1595,7 +1583,7 @@ ww_blocklist_create(const char *name, uint32_t max_entries,
 		return NULL;
 	}
 	/* Made at start-up, one at a time: the heap's growth is ours. */
-	before = heap_in_use();
+	before = ww_heap_in_use();
 	bl = rte_zmalloc_socket("ww_blocklist", sizeof(*bl),
 				RTE_CACHE_LINE_SIZE, socket_id);
 	if (bl == NULL) {
@@ -1613,7 +1601,7 @@ ww_blocklist_create(const char *name, uint32_t max_entries,
 		rte_errno = -ret;
 		return NULL;
 	}
-	bl->mem_fixed = heap_in_use() - before;
+	bl->mem_fixed = ww_heap_in_use() - before;
 	return bl;
 }
 

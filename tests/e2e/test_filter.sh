@@ -163,9 +163,9 @@ pass "without wirewall, $NS_OUT cannot ping $IN_V4"
 # 10 s allowed for a clean exit).
 mkfifo "$FIFO"
 exec 3<>"$FIFO"
-log "starting: $WIREWALL -l 0-1 --no-huge -m 512 --file-prefix $FILE_PREFIX --no-pci -- --config $CONF -i <$FIFO"
+log "starting: $WIREWALL -l 0-1 --no-huge -m 512 --file-prefix $FILE_PREFIX --no-pci -- --config $CONF --state-dir $TMP/state --http off -i <$FIFO"
 timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
-	--file-prefix "$FILE_PREFIX" --no-pci -- --config "$CONF" -i \
+	--file-prefix "$FILE_PREFIX" --no-pci -- --config "$CONF" --state-dir "$TMP/state" --http off -i \
 	<"$FIFO" >"$WW_LOG" 2>&1 3>&- &
 WW_PID=$!
 WW_PGID=$WW_PID

@@ -248,9 +248,14 @@ start_ww() {
 	mkfifo "$FIFO"
 	# Held read-write: opening never blocks, wirewall never sees EOF.
 	exec 3<>"$FIFO"
+	# Each section starts from the same document and no saved state:
+	# wirewall saves prompt changes and blocks (an earlier section's
+	# automatic block would block this one's hosts).
+	cp "$CONF" "$TMP/conf-$WW_RUN.json"
 	log "[$WW_RUN] starting wirewall (log $WW_LOG)"
 	timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
-		--file-prefix "$FILE_PREFIX" --no-pci -- --config "$CONF" -i \
+		--file-prefix "$FILE_PREFIX" --no-pci -- --config "$TMP/conf-$WW_RUN.json" \
+		--state-dir "$TMP/state-$WW_RUN" --http off -i \
 		<"$FIFO" >"$WW_LOG" 2>&1 3>&- 4>&- &
 	WW_PID=$!
 	WW_PGID=$WW_PID

@@ -137,9 +137,9 @@ pass "without wirewall, $NS_OUT cannot ping $IN_V4"
 # otherwise start with SIGINT ignored) and forwards our SIGINT to it.
 # Note -k: once timeout has forwarded a signal it SIGKILLs the group that
 # many seconds later, so it must exceed the 10 s allowed for a clean exit.
-log "starting: $WIREWALL -l 0-1 --no-huge -m 512 --file-prefix $FILE_PREFIX --no-pci -- --config $CONF"
+log "starting: $WIREWALL -l 0-1 --no-huge -m 512 --file-prefix $FILE_PREFIX --no-pci -- --config $CONF --state-dir $TMP/state --http off"
 timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
-	--file-prefix "$FILE_PREFIX" --no-pci -- --config "$CONF" \
+	--file-prefix "$FILE_PREFIX" --no-pci -- --config "$CONF" --state-dir "$TMP/state" --http off \
 	</dev/null >"$WW_LOG" 2>&1 &
 WW_PID=$!
 WW_PGID=$WW_PID

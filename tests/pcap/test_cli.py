@@ -51,7 +51,8 @@ def start(tmp, app_args, stdin=subprocess.DEVNULL, config=None, eal=("-l", "0-1"
         json.dump(config or live_config(tmp, rx), f)
     args = [wwtest.WIREWALL, *eal, "--no-huge", "-m", "256", "--no-pci",
             "--file-prefix", PREFIX, "--no-shconf", "--no-telemetry",
-            "--log-level", "*:warning", "--", "--config", cfg, *app_args]
+            "--log-level", "*:warning", "--", "--config", cfg,
+            "--state-dir", os.path.join(tmp, "state"), "--http", "off", *app_args]
     return subprocess.Popen(args, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE,
                             text=True)
 

@@ -136,6 +136,22 @@ static const struct bad_case bad_cases[] = {
 	  "$.conntrack.full_policy", "expected \"drop-new\" or \"early-drop\"" },
 	{ "{" PORTS ",\"conntrack\":{\"max_flows\":0}}", "$.conntrack.max_flows",
 	  "0 is out of range" },
+	/* the management server, the revision */
+	{ "{" PORTS ",\"http\":{\"listen\":\"8080\"}}", "$.http.listen",
+	  "\"8080\" is not ADDR:PORT" },
+	{ "{" PORTS ",\"http\":{\"listen\":\"1.2.3.4:99999\"}}", "$.http.listen",
+	  "is not ADDR:PORT" },
+	{ "{" PORTS ",\"http\":{\"listen\":\"[::1:8080\"}}", "$.http.listen",
+	  "is not ADDR:PORT" },
+	{ "{" PORTS ",\"http\":{\"metrics\":\"public\"}}", "$.http.metrics",
+	  "expected \"open\"" },
+	{ "{" PORTS ",\"http\":{\"tls\":{\"cert\":\"c.pem\"}}}", "$.http.tls",
+	  "missing required key \"key\"" },
+	{ "{" PORTS ",\"http\":{\"max_body\":10}}", "$.http.max_body",
+	  "10 is out of range" },
+	{ "{" PORTS ",\"http\":{\"port\":80}}", "$.http", "unknown key \"port\"" },
+	{ "{" PORTS ",\"revision\":-1}", "$.revision", "expected a revision >= 0" },
+	{ "{" PORTS ",\"revision\":\"7\"}", "$.revision", "expected an integer" },
 	/* guards */
 	{ "{" PORTS ",\"guards\":{\"scan\":{\"ports\":1}}}", "$.guards.scan.ports",
 	  "1 is out of range (2..65536)" },
@@ -166,7 +182,7 @@ static const struct bad_case bad_cases[] = {
 	{ "[]", "$", "expected an object, got an array" },
 	{ "{}", "$", "missing required key \"ports\"" },
 	{ "{\"ports\":[]}", "$.ports", "expected 1 to 16 ports, got 0" },
-	{ "{" PORTS ",\"foo\":1}", "$", "unknown key \"foo\" (expected one of: workers, mbufs, ports, bridges, conntrack, rules, security_groups, guards)" },
+	{ "{" PORTS ",\"foo\":1}", "$", "unknown key \"foo\" (expected one of: workers, mbufs, ports, bridges, conntrack, rules, security_groups, guards, http, revision)" },
 	{ "{" PORTS ",\"workers\":\"2\"}", "$.workers", "expected an integer, got a string" },
 	{ "{" PORTS ",\"workers\":0}", "$.workers", "0 is out of range (1..64)" },
 	{ "{" PORTS ",\"workers\":1.5}", "$.workers", "expected an integer, got a number with a fraction" },
@@ -372,6 +388,50 @@ test_load_file(void **state)
 	unlink(path);
 }
 
+static void
+test_http_copy_and_restart_only(void **state)
+{
+	static const char *doc = "{" PORTS ",\"http\":{\"listen\":\"[::1]:9443\","
+		"\"tls\":{\"cert\":\"/c.pem\",\"key\":\"/k.pem\"},"
+		"\"metrics\":\"open\",\"max_per_address\":4},\"revision\":12,"
+		"\"rules\":[\"tcp dport 22 accept\"]}";
+	struct ww_config cfg, again, copy;
+	char *text, path[64];
+	json_t *j;
+
+	assert_int_equal(ww_config_parse(doc, "t", &cfg, NULL), 0);
+	assert_string_equal(cfg.http.listen, "[::1]:9443");
+	assert_string_equal(cfg.http.tls_key, "/k.pem");
+	assert_true(cfg.http.metrics_open);
+	assert_int_equal(cfg.http.max_per_address, 4);
+	assert_int_equal(cfg.http.max_connections, 64);   /* default */
+	assert_int_equal(cfg.revision, 12);
+	j = ww_config_to_json(&cfg);
+	text = json_dumps(j, 0);
+	json_decref(j);
+	assert_int_equal(ww_config_parse(text, "t", &again, NULL), 0);
+	free(text);
+	assert_int_equal(ww_config_restart_only(&cfg, &again, path,
+						sizeof(path)), 0);
+	assert_int_equal(again.revision, 12);
+	ww_config_free(&again);
+
+	assert_int_equal(ww_config_copy(&copy, &cfg), 0);
+	assert_ptr_not_equal(copy.rules, cfg.rules);
+	assert_int_equal(copy.rules[0].handle, cfg.rules[0].handle);
+	snprintf(copy.http.listen, sizeof(copy.http.listen), "[::1]:9444");
+	assert_int_equal(ww_config_restart_only(&cfg, &copy, path, sizeof(path)),
+			 -EBUSY);
+	assert_string_equal(path, "$.http");
+	copy.http = cfg.http;
+	copy.workers = 2;
+	assert_int_equal(ww_config_restart_only(&cfg, &copy, path, sizeof(path)),
+			 -EBUSY);
+	assert_string_equal(path, "$.workers");
+	ww_config_free(&copy);
+	ww_config_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -381,6 +441,7 @@ main(void)
 		cmocka_unit_test(test_minimal_and_order_independent),
 		cmocka_unit_test(test_no_bridge_is_allowed),
 		cmocka_unit_test(test_bad_documents),
+		cmocka_unit_test(test_http_copy_and_restart_only),
 		cmocka_unit_test(test_syntax_errors_have_line_and_column),
 		cmocka_unit_test(test_error_format_names_path),
 		cmocka_unit_test(test_round_trip),

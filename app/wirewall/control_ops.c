@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The data plane's side of lib/control: how a validated configuration is
+ * applied (rules and guard settings compiled first, then published; the
+ * configured block-list entries brought in line), and the queries the
+ * prompt and the REST API share (statistics, connections, recent events).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "app.h"
+
+#define RECENT_EVENTS 4096   /* kept for queries until the event store */
+
+struct recent {
+	json_t *obj;
+	uint64_t time_s;
+};
+
+static struct recent recent[RECENT_EVENTS];
+static unsigned int recent_head, recent_count;
+
+static bool
+same_bl_entry(const struct ww_config_bl_entry *a,
+	      const struct ww_config_bl_entry *b)
+{
+	return strcmp(a->set, b->set) == 0 && a->ttl_s == b->ttl_s &&
+	       a->prefix.family == b->prefix.family &&
+	       a->prefix.len == b->prefix.len &&
+	       memcmp(a->prefix.addr, b->prefix.addr, 16) == 0;
+}
+
+static bool
+same_bl(const struct ww_config *a, const struct ww_config *b)
+{
+	if (a->nb_bl != b->nb_bl)
+		return false;
+	for (unsigned int i = 0; i < a->nb_bl; i++)
+		if (!same_bl_entry(&a->bl[i], &b->bl[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The configured entries changed: take the old ones out, put the new ones
+ * in. Entries added at run time stay. (Between the two an address may
+ * briefly pass: block lists are shared tables, not a snapshot.)
+ */
+static void
+sync_static_blocklist(struct ww_app *app, const struct ww_config *next,
+		      const struct ww_config *running)
+{
+	uint64_t now = ww_app_clock_ns(app);
+
+	if (same_bl(next, running))
+		return;
+	for (unsigned int i = 0; i < running->nb_bl; i++)
+		ww_blocklist_del(app->bl, running->bl[i].set,
+				 &running->bl[i].prefix);
+	for (unsigned int i = 0; i < next->nb_bl; i++)
+		ww_blocklist_add(app->bl, next->bl[i].set, &next->bl[i].prefix,
+				 next->bl[i].ttl_s, WW_BL_STATIC, NULL, now);
+}
+
+static int
+apply(void *ctx, const struct ww_config *next, const struct ww_config *running,
+      char *err, size_t size)
+{
+	struct ww_app *app = ctx;
+	uint64_t start = rte_get_timer_cycles();
+	struct ww_guard_snapshot *guards;
+	struct ww_ruleset *rs;
+	int ret = ww_app_build_rules(app, next, &rs, err, size);
+
+	if (ret != 0)
+		return ret;
+	guards = ww_app_build_guards(next, err, size);
+	if (guards == NULL) {
+		ww_ruleset_free(rs);
+		return -EINVAL;
+	}
+	ww_app_publish_rules(app, rs);
+	ww_app_publish_guards(app, guards);
+	sync_static_blocklist(app, next, running);
+	app->rules_publish_ns = (rte_get_timer_cycles() - start) * NS_PER_S /
+				rte_get_timer_hz();
+	return 0;
+}
+
+static uint64_t
+clock_ns(void *ctx)
+{
+	return ww_app_clock_ns(ctx);
+}
+
+static void
+rule_counter(void *ctx, uint32_t handle, uint64_t *packets, uint64_t *bytes)
+{
+	const struct ww_ruleset *rs = ((struct ww_app *)ctx)->ruleset;
+
+	*packets = *bytes = 0;
+	for (unsigned int i = 0; rs != NULL && i < ww_ruleset_size(rs); i++) {
+		if (ww_ruleset_entry(rs, i)->handle == handle) {
+			struct ww_rule_counter c;
+
+			ww_ruleset_counter(rs, i, &c);
+			*packets = c.packets;
+			*bytes = c.bytes;
+			return;
+		}
+	}
+}
+
+static json_t *
+stats(void *ctx)
+{
+	struct ww_app *app = ctx;
+	json_t *out = ww_app_counters_json(app);
+
+	json_object_set_new(out, "conntrack", ww_app_ct_json(app));
+	json_object_set_new(out, "guards", ww_app_guards_json(app));
+	json_object_set_new(out, "revision",
+			    json_integer((json_int_t)app->cfg.revision));
+	return out;
+}
+
+static json_t *
+flows(void *ctx, unsigned int top, const char *addr)
+{
+	return ww_app_flows_json(ctx, top, addr);
+}
+
+/* ---- recent events ---- */
+
+void
+ww_app_remember_event(struct ww_app *app, json_t *ev)
+{
+	unsigned int slot = (recent_head + recent_count) % RECENT_EVENTS;
+
+	if (recent_count == RECENT_EVENTS) {
+		json_decref(recent[recent_head].obj);
+		slot = recent_head;
+		recent_head = (recent_head + 1) % RECENT_EVENTS;
+	} else {
+		recent_count++;
+	}
+	recent[slot].obj = json_incref(ev);
+	recent[slot].time_s = ww_app_clock_ns(app) / NS_PER_S;
+}
+
+static bool
+str_matches(const json_t *ev, const char *key, const char *want)
+{
+	const char *have = json_string_value(json_object_get(ev, key));
+
+	return want == NULL || (have != NULL && strcmp(have, want) == 0);
+}
+
+static bool
+event_matches(const struct recent *r, const json_t *q)
+{
+	const char *addr = json_string_value(json_object_get(q, "addr"));
+	json_t *since = json_object_get(q, "since");
+	json_t *until = json_object_get(q, "until");
+
+	if (!str_matches(r->obj, "category",
+			 json_string_value(json_object_get(q, "category"))) ||
+	    !str_matches(r->obj, "level",
+			 json_string_value(json_object_get(q, "level"))))
+		return false;
+	if (addr != NULL && !str_matches(r->obj, "src_ip", addr) &&
+	    !str_matches(r->obj, "dest_ip", addr))
+		return false;
+	if (json_is_integer(since) &&
+	    r->time_s < (uint64_t)json_integer_value(since))
+		return false;
+	if (json_is_integer(until) &&
+	    r->time_s > (uint64_t)json_integer_value(until))
+		return false;
+	return true;
+}
+
+static json_t *
+events(void *ctx, const json_t *q)
+{
+	json_t *lim = json_object_get(q, "limit"), *off = json_object_get(q,
+									"offset");
+	unsigned int limit = json_is_integer(lim) ? json_integer_value(lim) : 100;
+	unsigned int offset = json_is_integer(off) ? json_integer_value(off) : 0;
+	unsigned int total = 0;
+	json_t *items = json_array();
+
+	/* Newest first. */
+	for (unsigned int k = recent_count; k-- > 0;) {
+		const struct recent *r = &recent[(recent_head + k) %
+						 RECENT_EVENTS];
+
+		if (!event_matches(r, q))
+			continue;
+		if (total >= offset && total - offset < limit)
+			json_array_append(items, r->obj);
+		total++;
+	}
+	return json_pack("{s:o, s:I, s:I, s:I}", "items", items,
+			 "total", (json_int_t)total, "offset",
+			 (json_int_t)offset, "limit", (json_int_t)limit);
+}
+
+int
+ww_app_control_create(struct ww_app *app, const char *config_path,
+		      const char *blocklist_path)
+{
+	struct ww_control_params p = {
+		.cfg = &app->cfg,
+		.lock = &app->control_lock,
+		.bl = app->bl,
+		.config_path = config_path,
+		.blocklist_path = blocklist_path,
+		.ops = {
+			.ctx = app,
+			.apply = apply,
+			.clock_ns = clock_ns,
+			.rule_counter = rule_counter,
+			.stats = stats,
+			.flows = flows,
+			.events = events,
+		},
+	};
+
+	app->control = ww_control_create(&p);
+	return app->control != NULL ? 0 : -ENOMEM;
+}

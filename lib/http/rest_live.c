@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * /api/v1/blocklist, stats, flows and events: the appliance's live state
+ * rather than its configuration. Block-list entries come and go at run
+ * time (and survive restarts through lib/control's own file); the others
+ * are questions the data plane answers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http_internal.h"
+
+#define DIM(a) (sizeof(a) / sizeof((a)[0]))
+#define FLOWS_TOP_DEFAULT 20
+#define FLOWS_TOP_MAX 1000
+
+/* ---- block lists ---- */
+
+void
+ww_rest_bl_list(struct ww_req *r)
+{
+	unsigned int offset, limit;
+	json_t *list;
+
+	if (ww_query_page(r, &offset, &limit) != 0)
+		return;
+	errno = 0;
+	list = ww_control_bl_list(r->h->control, ww_query(r, "set"),
+				  ww_query(r, "q"), offset, limit);
+	if (list == NULL)
+		ww_reply_no_answer(r, "block lists");
+	else
+		ww_reply_json(r, MHD_HTTP_OK, list);
+}
+
+void
+ww_rest_bl_add(struct ww_req *r)
+{
+	static const struct ww_field fields[] = {
+		{ "address", WW_T_STRING, true },
+		{ "set", WW_T_STRING, false },
+		{ "ttl", WW_T_INTEGER, false },
+	};
+	struct ww_control_error err = { "", "" };
+	const char *address, *set;
+	int64_t ttl;
+	int rc;
+
+	if (ww_body_check(r, fields, DIM(fields)) != 0 ||
+	    ww_body_int(r, "ttl", 0, UINT32_MAX, 0, &ttl) != 0)
+		return;
+	address = json_string_value(json_object_get(r->in, "address"));
+	set = json_string_value(json_object_get(r->in, "set"));
+	rc = ww_control_bl_add(r->h->control, set, address, (uint32_t)ttl,
+			       WW_BL_MANUAL, NULL, &err);
+	if (rc < 0) {
+		ww_reply_control(r, rc, &err);
+		return;
+	}
+	set = set ? set : "manual";
+	ww_reply_header(r, MHD_HTTP_HEADER_LOCATION, "/api/v1/blocklist/%s/%s",
+			set, address);
+	ww_reply_json(r, MHD_HTTP_CREATED, json_pack("{s:s, s:s, s:I}",
+		      "address", address, "set", set, "ttl", (json_int_t)ttl));
+}
+
+static bool
+prefix_len_ok(const char *len)
+{
+	return len[0] != '\0' && strlen(len) <= 3 &&
+	       len[strspn(len, "0123456789")] == '\0' && atoi(len) <= 128;
+}
+
+/* DELETE .../SET/ADDRESS or .../SET/ADDRESS/LEN (a CIDR: the "/" of
+ * "10.0.0.0/8" is a path separator too). */
+void
+ww_rest_bl_del(struct ww_req *r)
+{
+	struct ww_control_error err = { "", "" };
+	const char *len = ww_param(r, "len");
+	char address[128];
+	int rc;
+
+	if (len != NULL && !prefix_len_ok(len)) {
+		ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "len",
+			       "\"%s\": expected a prefix length 0..128", len);
+		return;
+	}
+	if ((size_t)snprintf(address, sizeof(address), "%s%s%s",
+			     ww_param(r, "address"), len ? "/" : "",
+			     len ? len : "") >= sizeof(address)) {
+		ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "address",
+			       "not an address");
+		return;
+	}
+	rc = ww_control_bl_del(r->h->control, ww_param(r, "set"), address,
+			       &err);
+	if (rc < 0) {
+		ww_reply_control(r, rc, &err);
+		return;
+	}
+	ww_reply_empty(r, MHD_HTTP_NO_CONTENT);
+}
+
+void
+ww_rest_bl_flush(struct ww_req *r)
+{
+	unsigned int n = ww_control_bl_flush(r->h->control,
+					     ww_param(r, "set"));
+
+	ww_reply_json(r, MHD_HTTP_OK, json_pack("{s:I}", "removed",
+						(json_int_t)n));
+}
+
+/* ---- what the data plane answers ---- */
+
+void
+ww_rest_stats(struct ww_req *r)
+{
+	json_t *stats;
+
+	errno = 0;
+	stats = ww_control_stats(r->h->control);
+	if (stats == NULL)
+		ww_reply_no_answer(r, "statistics");
+	else
+		ww_reply_json(r, MHD_HTTP_OK, stats);
+}
+
+void
+ww_rest_flows(struct ww_req *r)
+{
+	uint64_t top;
+	json_t *flows;
+
+	if (ww_query_uint(r, "top", 1, FLOWS_TOP_MAX, FLOWS_TOP_DEFAULT,
+			  &top) != 0)
+		return;
+	errno = 0;
+	flows = ww_control_flows(r->h->control, (unsigned int)top,
+				 ww_query(r, "addr"));
+	if (flows == NULL)
+		ww_reply_no_answer(r, "flows");
+	else
+		ww_reply_json(r, MHD_HTTP_OK, flows);
+}
+
+/* The query string as lib/control's filter object: text filters as they
+ * are, times and the page as checked integers. */
+static json_t *
+events_query(struct ww_req *r)
+{
+	static const char *const texts[] = { "category", "level", "addr" };
+	static const char *const times[] = { "since", "until" };
+	unsigned int offset, limit;
+	json_t *q = json_object();
+	uint64_t t;
+	size_t i;
+
+	if (ww_query_page(r, &offset, &limit) != 0)
+		goto fail;
+	for (i = 0; i < DIM(texts); i++)
+		if (ww_query(r, texts[i]) != NULL)
+			json_object_set_new(q, texts[i],
+					    json_string(ww_query(r, texts[i])));
+	for (i = 0; i < DIM(times); i++) {
+		if (ww_query_uint(r, times[i], 0, INT64_MAX, 0, &t) != 0)
+			goto fail;
+		if (ww_query(r, times[i]) != NULL)
+			json_object_set_new(q, times[i],
+					    json_integer((json_int_t)t));
+	}
+	json_object_set_new(q, "offset", json_integer(offset));
+	json_object_set_new(q, "limit", json_integer(limit));
+	return q;
+fail:
+	json_decref(q);
+	return NULL;
+}
+
+void
+ww_rest_events(struct ww_req *r)
+{
+	json_t *q = events_query(r), *events;
+
+	if (q == NULL)
+		return;
+	errno = 0;
+	events = ww_control_events(r->h->control, q);
+	json_decref(q);
+	if (events == NULL)
+		ww_reply_no_answer(r, "events");
+	else
+		ww_reply_json(r, MHD_HTTP_OK, events);
+}
