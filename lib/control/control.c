@@ -541,24 +541,44 @@ out:
 }
 
 int
-ww_control_rule_replace(struct ww_control *c, const char *group,
-			uint32_t handle, const json_t *rule,
-			struct ww_control_error *err)
+ww_control_rule_change(struct ww_control *c, const char *group,
+		       uint32_t handle, const json_t *rule, int position,
+		       struct ww_control_error *err)
 {
 	struct rule_edit e;
-	struct ww_rule r;
+	struct ww_config_rule r;
 	int ret;
 
 	ww_control_lock(c);
 	ret = edit_begin(c, group, handle, &e, err);
-	if (ret == 0) {
-		ret = rule_from_json(&e.next, rule, group != NULL, &r, err);
-		if (ret == 0)
-			(*e.list)[e.pos].rule = r;
-		ret = edit_end(c, &e, ret, err);
+	if (ret != 0)
+		goto out;
+	r = (*e.list)[e.pos];
+	if (rule != NULL)
+		ret = rule_from_json(&e.next, rule, group != NULL, &r.rule, err);
+	if (ret == 0 && position >= 0 && (unsigned int)position >= *e.nb)
+		ret = ww_control_fail(err, -EINVAL, "$.position", "position "
+				      "%d is past the end (%u rules; the last "
+				      "is %u)", position, *e.nb, *e.nb - 1);
+	if (ret == 0 && position >= 0) {
+		list_remove(*e.list, e.nb, e.pos);
+		/* The slot is still allocated: this cannot fail. */
+		list_insert(e.list, e.nb, (unsigned int)position, &r);
+	} else if (ret == 0) {
+		(*e.list)[e.pos] = r;
 	}
+	ret = edit_end(c, &e, ret, err);
+out:
 	ww_control_unlock(c);
 	return ret;
+}
+
+int
+ww_control_rule_replace(struct ww_control *c, const char *group,
+			uint32_t handle, const json_t *rule,
+			struct ww_control_error *err)
+{
+	return ww_control_rule_change(c, group, handle, rule, -1, err);
 }
 
 int
@@ -566,28 +586,11 @@ ww_control_rule_move(struct ww_control *c, const char *group,
 		     uint32_t handle, unsigned int position,
 		     struct ww_control_error *err)
 {
-	struct ww_config_rule r;
-	struct rule_edit e;
-	int ret;
-
-	ww_control_lock(c);
-	ret = edit_begin(c, group, handle, &e, err);
-	if (ret == 0) {
-		if (position >= *e.nb)
-			ret = ww_control_fail(err, -EINVAL, "$.position",
-					      "position %u is past the end (%u "
-					      "rules; the last is %u)", position,
-					      *e.nb, *e.nb - 1);
-		if (ret == 0) {
-			r = (*e.list)[e.pos];
-			list_remove(*e.list, e.nb, e.pos);
-			/* The slot is still allocated: this cannot fail. */
-			list_insert(e.list, e.nb, position, &r);
-		}
-		ret = edit_end(c, &e, ret, err);
-	}
-	ww_control_unlock(c);
-	return ret;
+	if (position > INT32_MAX)
+		return ww_control_fail(err, -EINVAL, "$.position", "position "
+				       "%u is past the end", position);
+	return ww_control_rule_change(c, group, handle, NULL, (int)position,
+				      err);
 }
 
 int

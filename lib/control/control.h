@@ -128,11 +128,17 @@ int ww_control_save(struct ww_control *c, struct ww_control_error *err);
 int ww_control_rule_add(struct ww_control *c, const char *group,
 			const json_t *rule, int position,
 			struct ww_control_error *err);
-/** Change the rule with @p handle in place (it keeps its handle). */
+/** Change the rule with @p handle (it keeps its handle): its text to
+ *  @p rule (NULL: unchanged), its place to @p position (-1: unchanged);
+ *  both or neither, as one revision. */
+int ww_control_rule_change(struct ww_control *c, const char *group,
+			   uint32_t handle, const json_t *rule, int position,
+			   struct ww_control_error *err);
+/** ww_control_rule_change() of the text only. */
 int ww_control_rule_replace(struct ww_control *c, const char *group,
 			    uint32_t handle, const json_t *rule,
 			    struct ww_control_error *err);
-/** Move the rule with @p handle to @p position. */
+/** ww_control_rule_change() of the place only. */
 int ww_control_rule_move(struct ww_control *c, const char *group,
 			 uint32_t handle, unsigned int position,
 			 struct ww_control_error *err);

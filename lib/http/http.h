@@ -25,12 +25,13 @@ extern "C" {
 struct ww_http;
 
 /** Extra endpoints a later module may serve (e.g. /metrics): the handler
- *  returns a body (malloc'd, freed by the server) and its content type. */
+ *  returns a body (malloc'd, freed by the server), its content type and
+ *  its length (0: up to the NUL). */
 typedef char *(*ww_http_text_fn)(void *ctx, const char **content_type,
 				 size_t *len);
 
 struct ww_http_params {
-	const struct ww_config_http *cfg;
+	const struct ww_config_http *cfg;  /**< copied: read at start only */
 	const char *web_dir;         /**< static files; must exist */
 	struct ww_control *control;
 	struct ww_auth *auth;

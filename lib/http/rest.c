@@ -175,23 +175,6 @@ ww_rest_rule_put(struct ww_req *r)
 	reply_rule(r, MHD_HTTP_OK, group, handle);
 }
 
-/* A new position must name an existing place: checked before anything
- * changes, so that a PATCH with both keys does both or neither. */
-static int
-check_position(struct ww_req *r, const char *group, int64_t pos)
-{
-	json_t *list = ww_control_rules_list(r->h->control, group, 0, 1);
-	json_int_t total = json_integer_value(json_object_get(list, "total"));
-
-	json_decref(list);
-	if (pos < total)
-		return 0;
-	ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "$.position",
-		       "%" PRId64 " is past the last rule (positions 0..%"
-		       JSON_INTEGER_FORMAT ")", pos, total - 1);
-	return -1;
-}
-
 void
 ww_rest_rule_patch(struct ww_req *r)
 {
@@ -204,7 +187,7 @@ ww_rest_rule_patch(struct ww_req *r)
 	json_t *rule = json_object_get(r->in, "rule");
 	uint32_t handle;
 	int64_t pos;
-	int rc = 0;
+	int rc;
 
 	if (ww_param_u32(r, "handle", &handle) != 0 ||
 	    ww_body_check(r, fields, DIM(fields)) != 0 ||
@@ -215,14 +198,9 @@ ww_rest_rule_patch(struct ww_req *r)
 			       "expected \"rule\", \"position\" or both");
 		return;
 	}
-	if (pos >= 0 && check_position(r, group, pos) != 0)
-		return;
-	if (rule != NULL)
-		rc = ww_control_rule_replace(r->h->control, group, handle,
-					     rule, &err);
-	if (rc == 0 && pos >= 0)
-		rc = ww_control_rule_move(r->h->control, group, handle,
-					  (unsigned int)pos, &err);
+	/* One change: the text and the place, both or neither. */
+	rc = ww_control_rule_change(r->h->control, group, handle, rule,
+				    (int)pos, &err);
 	if (rc < 0) {
 		ww_reply_control(r, rc, &err);
 		return;

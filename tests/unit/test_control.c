@@ -241,11 +241,23 @@ edits_keep_handles(void **state)
 	json_decref(rule);
 	assert_int_equal(f->cfg.rules[1].handle, h23);
 	assert_int_equal(f->cfg.rules[1].rule.dport[0].lo, 2323);
+	/* Text and place at once: one revision, or nothing. */
+	rule = json_string("tcp dport 2424 drop");
+	assert_int_equal(ww_control_rule_change(f->ctl, NULL, h23, rule, 5,
+						&err), -EINVAL);
+	assert_string_equal(err.path, "$.position");
+	assert_int_equal(f->cfg.rules[1].rule.dport[0].lo, 2323);
+	assert_int_equal(ww_control_rule_change(f->ctl, NULL, h23, rule, 0,
+						&err), 0);
+	json_decref(rule);
+	assert_int_equal(f->cfg.rules[0].handle, h23);
+	assert_int_equal(f->cfg.rules[0].rule.dport[0].lo, 2424);
+	assert_int_equal(ww_control_revision(f->ctl), 3);
 	assert_int_equal(ww_control_rule_delete(f->ctl, NULL, 999, &err),
 			 -ENOENT);
 	assert_int_equal(ww_control_rule_delete(f->ctl, NULL, h23, &err), 0);
 	assert_int_equal(f->cfg.nb_rules, 1);
-	assert_int_equal(ww_control_revision(f->ctl), 3);
+	assert_int_equal(ww_control_revision(f->ctl), 4);
 }
 
 static void
