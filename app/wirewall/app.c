@@ -361,6 +361,8 @@ filter_start(struct ww_app *app)
 		app->workers[i].pool = app->ports.pool;
 	}
 	ret = ww_app_guards_start(app);
+	if (ret == 0)
+		ret = ww_app_flows_start(app);
 	if (ret != 0)
 		return ret;
 	ret = ww_app_apply_rules(app, &app->cfg, err, sizeof(err));
@@ -372,6 +374,7 @@ filter_start(struct ww_app *app)
 static void
 filter_stop(struct ww_app *app)
 {
+	ww_app_flows_stop(app);
 	ww_app_guards_stop(app);
 	for (unsigned int i = 0; app->workers && i < app->nb_workers; i++) {
 		ww_ct_free(app->workers[i].ct);

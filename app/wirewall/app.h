@@ -15,6 +15,10 @@
 #include "control.h"
 #include "http.h"
 #include "counters.h"
+#include "events.h"
+#include "ipfix.h"
+#include "series.h"
+#include "talkers.h"
 #include "ports.h"
 #include "worker.h"
 
@@ -45,6 +49,16 @@ struct ww_app {
 	struct ww_auth *auth;       /* users, sessions, API tokens (live) */
 	struct ww_http *http;       /* the management server (live) */
 	json_t *recent_events;      /* the last events, oldest first (REST) */
+	/* Flow records: where they go, how many came. */
+	FILE *flows_file;           /* --flows: JSON lines */
+	json_t *flows_json;         /* replay report's "flows" (or NULL) */
+	uint64_t flow_records;
+	/* Telemetry on the control plane (live): time series, top talkers,
+	 * the event store, IPFIX. */
+	struct ww_series *series;
+	struct ww_talkers *talkers;
+	struct ww_events *events_store;
+	struct ww_ipfix *ipfix;
 	/* Guards: the settings workers read (RCU, replaced whole), the
 	 * block lists they share, where events go, what they counted. */
 	struct ww_guard_snapshot *guard_snap;
@@ -139,6 +153,9 @@ unsigned int ww_app_drain_events(struct ww_app *app);
 void ww_app_flush_events(struct ww_app *app);
 /** Expire block-list entries, drain events. The main loop's tick. */
 void ww_app_guards_housekeeping(struct ww_app *app);
+/** ISO 8601 UTC with microseconds ("2026-11-25T01:02:03.000004Z") of a
+ *  wall-clock time in ns. */
+void ww_app_format_time(char *buf, size_t size, uint64_t ns);
 /** The control plane's clock: wall time live, capture time in replay. */
 uint64_t ww_app_clock_ns(const struct ww_app *app);
 /** One event as a JSON object (eve.json-like names). New reference. */
@@ -181,6 +198,56 @@ const char *ww_app_proto_name(uint8_t proto, char *buf, size_t size);
 /** {"items":[{proto,bridge,src_ip,...}],"total"}, or NULL for a bad @p addr. */
 json_t *ww_app_flows_json(struct ww_app *app, unsigned int top,
 			  const char *addr);
+
+/* flow_records.c */
+/** Flow records on (telemetry.flows): each worker's ring and meter, the
+ *  connection tables' records. @return 0 or -ENOMEM (printed). */
+int ww_app_flows_start(struct ww_app *app);
+void ww_app_flows_stop(struct ww_app *app);
+/** Take the workers' records and send them where they go. @return how
+ *  many. */
+unsigned int ww_app_drain_flows(struct ww_app *app);
+/** Every live flow's record (workers stopped): end of a replay or a run. */
+void ww_app_flows_final(struct ww_app *app);
+/** While workers run in this thread (replay): empty a full ring rather
+ *  than lose records. */
+void ww_app_flows_spill(struct ww_app *app, bool on);
+/** Records lost to full rings, over the workers. */
+uint64_t ww_app_flows_lost(const struct ww_app *app);
+/** One record in eve.json's "flow" shape (new reference). */
+json_t *ww_app_flow_json(const struct ww_app *app,
+			 const struct ww_flow_record *r);
+/** Where records go besides files: talkers, IPFIX, the recent list. */
+void ww_app_flow_record_hook(struct ww_app *app,
+			     const struct ww_flow_record *r);
+
+/* telemetry_cp.c */
+/** Time series, top talkers, the event store (STATE-DIR/events.db unless
+ *  configured), IPFIX. @return 0 or -errno (printed). */
+int ww_app_telemetry_start(struct ww_app *app, const char *state_dir);
+void ww_app_telemetry_stop(struct ww_app *app);
+/** IPFIX export alone (replay exports a capture's flows too). @return 0
+ *  or -EINVAL (printed). */
+int ww_app_ipfix_start(struct ww_app *app);
+void ww_app_ipfix_stop(struct ww_app *app);
+/** From the main loop (every 100 ms): flush the event store and IPFIX,
+ *  and once a second sample every series. */
+void ww_app_telemetry_tick(struct ww_app *app);
+/** What `show flows` filters on (zero fields: any). */
+struct ww_flow_filter {
+	uint8_t family, proto;
+	uint16_t port;
+	uint8_t addr[16];
+};
+/** The @p max biggest recent flow records matching @p f, biggest first.
+ *  @return how many. */
+unsigned int ww_app_recent_flows(const struct ww_app *app,
+				 const struct ww_flow_filter *f,
+				 struct ww_flow_record *out, unsigned int max);
+
+/** lib/control's telemetry hook: "series", "talkers", "flow-records". */
+json_t *ww_app_telemetry_query(struct ww_app *app, const char *what,
+			       const json_t *args);
 
 /* control_ops.c */
 /** Create app->control (saving to @p config_path and @p blocklist_path,

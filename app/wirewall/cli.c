@@ -31,6 +31,7 @@ static const struct ww_cli_group *const groups[] = {
 	&ww_cli_general_group,
 	&ww_cli_port_group,
 	&ww_cli_rules_group, &ww_cli_guards_group, &ww_cli_control_group,
+	&ww_cli_telemetry_group,
 };
 
 struct ww_app *
@@ -62,6 +63,22 @@ ww_cli_error_ctl(const struct ww_control_error *err)
 		ww_cli_error("%s: %s", err->path, err->message);
 	else
 		ww_cli_error("%s", err->message);
+}
+
+/* The next blank-separated word of *@p rest (NULL if none); *@p rest then
+ * points past it and its blanks. */
+char *
+ww_cli_next_word(char **rest)
+{
+	char *w = *rest + strspn(*rest, " \t"), *end;
+
+	if (*w == '\0')
+		return NULL;
+	end = w + strcspn(w, " \t");
+	*rest = end + strspn(end, " \t");
+	if (*end != '\0')
+		*end = '\0';
+	return w;
 }
 
 /* ---- help ---- */

@@ -27,6 +27,11 @@ extern const struct ww_cli_group ww_cli_port_group;
 extern const struct ww_cli_group ww_cli_rules_group;
 extern const struct ww_cli_group ww_cli_guards_group;
 extern const struct ww_cli_group ww_cli_control_group;
+extern const struct ww_cli_group ww_cli_telemetry_group;
+
+/** The next blank-separated word of *@p rest (NULL if none); *@p rest then
+ *  points past it and its blanks. */
+char *ww_cli_next_word(char **rest);
 
 /** The appliance the commands act on. */
 struct ww_app *ww_cli_app(void);

@@ -21,22 +21,6 @@
 
 #define REST_MAX WW_RULE_TEXT_MAX
 
-/* The next blank-separated word of *@p rest (NULL if none); *@p rest then
- * points past it and its blanks. */
-static char *
-next_word(char **rest)
-{
-	char *w = *rest + strspn(*rest, " \t"), *end;
-
-	if (*w == '\0')
-		return NULL;
-	end = w + strcspn(w, " \t");
-	*rest = end + strspn(end, " \t");
-	if (*end != '\0')
-		*end = '\0';
-	return w;
-}
-
 static int
 parse_u32(const char *word, const char *what, uint32_t min, uint32_t *out)
 {
@@ -71,7 +55,7 @@ changed(int ret, const struct ww_control_error *err, const char *what)
 static void
 config_load(struct ww_app *app, char *rest)
 {
-	char *path = next_word(&rest);
+	char *path = ww_cli_next_word(&rest);
 	struct ww_control_error err;
 	json_error_t jerr;
 	json_t *doc;
@@ -112,10 +96,10 @@ rule_edit(struct ww_app *app, const char *group, const char *verb, char *rest)
 	uint32_t handle, pos;
 	int ret;
 
-	if (parse_u32(next_word(&rest), "handle", 1, &handle) != 0)
+	if (parse_u32(ww_cli_next_word(&rest), "handle", 1, &handle) != 0)
 		return;
 	if (strcmp(verb, "move") == 0) {
-		if (parse_u32(next_word(&rest), "position (1 = first)", 1,
+		if (parse_u32(ww_cli_next_word(&rest), "position (1 = first)", 1,
 			      &pos) != 0)
 			return;
 		ret = ww_control_rule_move(app->control, group, handle, pos - 1,
@@ -144,7 +128,7 @@ static void
 sg_edit(struct ww_app *app, const char *verb, char *rest)
 {
 	struct ww_control_error err;
-	char *name = next_word(&rest), *bridge;
+	char *name = ww_cli_next_word(&rest), *bridge;
 	json_t *sg;
 
 	if (name == NULL) {
@@ -155,7 +139,7 @@ sg_edit(struct ww_app *app, const char *verb, char *rest)
 		changed(ww_control_sg_delete(app->control, name, &err), &err,
 			"security group deleted");
 	} else if (strcmp(verb, "create") == 0) {
-		bridge = next_word(&rest);
+		bridge = ww_cli_next_word(&rest);
 		if (bridge == NULL) {
 			ww_cli_error("usage: sg create <name> <bridge>");
 			return;
@@ -176,7 +160,7 @@ sg_edit(struct ww_app *app, const char *verb, char *rest)
 static void
 user_cmd(struct ww_app *app, const char *verb, char *rest)
 {
-	char *name = next_word(&rest), *password = next_word(&rest);
+	char *name = ww_cli_next_word(&rest), *password = ww_cli_next_word(&rest);
 	char err[256];
 	int ret;
 
@@ -216,7 +200,7 @@ user_cmd(struct ww_app *app, const char *verb, char *rest)
 static void
 token_cmd(struct ww_app *app, const char *verb, char *rest)
 {
-	char *name = next_word(&rest), token[WW_AUTH_TOKEN_MAX], err[256];
+	char *name = ww_cli_next_word(&rest), token[WW_AUTH_TOKEN_MAX], err[256];
 	json_t *tokens, *t;
 	size_t i;
 

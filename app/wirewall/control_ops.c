@@ -186,7 +186,7 @@ event_matches(const struct recent *r, const json_t *q)
 }
 
 static json_t *
-events(void *ctx, const json_t *q)
+recent_events(const json_t *q)
 {
 	json_t *lim = json_object_get(q, "limit"), *off = json_object_get(q,
 									"offset");
@@ -211,6 +211,30 @@ events(void *ctx, const json_t *q)
 			 (json_int_t)offset, "limit", (json_int_t)limit);
 }
 
+/* The store answers when there is one; else the last events in memory.
+ * A bad query leaves errno EINVAL, a failing database EIO or EBUSY. */
+static json_t *
+events(void *ctx, const json_t *q)
+{
+	struct ww_app *app = ctx;
+	char err[256];
+	json_t *out;
+
+	if (app->events_store == NULL)
+		return recent_events(q);
+	out = ww_events_query(app->events_store, q, err, sizeof(err));
+	/* Syslog without a database: the events in memory answer. */
+	if (out == NULL && errno == ENOTSUP)
+		return recent_events(q);
+	return out;
+}
+
+static json_t *
+telemetry(void *ctx, const char *what, const json_t *args)
+{
+	return ww_app_telemetry_query(ctx, what, args);
+}
+
 int
 ww_app_control_create(struct ww_app *app, const char *config_path,
 		      const char *blocklist_path)
@@ -229,6 +253,7 @@ ww_app_control_create(struct ww_app *app, const char *config_path,
 			.stats = stats,
 			.flows = flows,
 			.events = events,
+			.telemetry = telemetry,
 		},
 	};
 

@@ -227,8 +227,8 @@ ww_app_guards_stop(struct ww_app *app)
 
 /* ---- events ---- */
 
-static void
-format_time(char *buf, size_t size, uint64_t ns)
+void
+ww_app_format_time(char *buf, size_t size, uint64_t ns)
 {
 	time_t sec = (time_t)(ns / NS_PER_S);
 	struct tm tm;
@@ -280,7 +280,7 @@ ww_app_event_json(const struct ww_app *app, const struct ww_event *ev)
 	char when[48];
 	json_t *obj;
 
-	format_time(when, sizeof(when), ev->time_ns + app->clock_offset_ns);
+	ww_app_format_time(when, sizeof(when), ev->time_ns + app->clock_offset_ns);
 	obj = json_pack("{s:s, s:s, s:s, s:s, s:s}", "timestamp", when,
 		"event_type", "alert", "event", ww_event_kind_name(ev->kind),
 		"category", ww_event_category_name(
@@ -324,7 +324,10 @@ emit_json(struct ww_app *app, const struct ww_event *ev)
 	    app->events_json == NULL && app->replay)
 		return;
 	obj = ww_app_event_json(app, ev);
-	if (!app->replay)
+	if (app->events_store != NULL)
+		ww_events_add(app->events_store, obj,
+			      (double)(ev->time_ns + app->clock_offset_ns) / 1e9);
+	if (!app->replay)   /* the answer when no database is kept */
 		ww_app_remember_event(app, obj);
 	line = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (line != NULL && app->events_out != NULL)
@@ -380,32 +383,48 @@ auto_block(struct ww_app *app, const struct ww_event *ev)
 	}
 }
 
+/* One batch of events: written out, and blocks made, under the lock (the
+ * prompt and the HTTP server write the block lists too). */
+static void
+take_events(struct ww_app *app, struct ww_event *evs, unsigned int n)
+{
+	pthread_mutex_lock(&app->control_lock);
+	for (unsigned int i = 0; i < n; i++) {
+		/* Detectors block through the block lists: without them an
+		 * event only alerts. */
+		if (!app->cfg.guards.blocklist.enabled)
+			evs[i].block_ttl_s = 0;
+		emit_json(app, &evs[i]);
+		if (evs[i].block_ttl_s != 0 && evs[i].family != 0)
+			auto_block(app, &evs[i]);
+	}
+	pthread_mutex_unlock(&app->control_lock);
+}
+
+/*
+ * Take what each worker's ring holds now, not more: under an event storm
+ * the ring refills as fast as it empties, and the main loop has other
+ * work. The lock is taken per batch, so the prompt and the HTTP server
+ * get their turn.
+ */
 unsigned int
 ww_app_drain_events(struct ww_app *app)
 {
 	struct ww_event evs[32];
 	unsigned int total = 0, n;
 
-	/* The prompt writes the block lists too: one writer at a time. */
-	pthread_mutex_lock(&app->control_lock);
 	for (unsigned int w = 0; w < app->nb_workers; w++) {
 		struct rte_ring *r = app->workers[w].event_ring;
+		unsigned int budget = r != NULL ? rte_ring_count(r) : 0;
 
-		while (r != NULL && (n = rte_ring_sc_dequeue_burst_elem(r, evs,
-				sizeof(evs[0]), RTE_DIM(evs), NULL)) > 0) {
-			for (unsigned int i = 0; i < n; i++) {
-				/* Detectors block through the block lists:
-				 * without them an event only alerts. */
-				if (!app->cfg.guards.blocklist.enabled)
-					evs[i].block_ttl_s = 0;
-				emit_json(app, &evs[i]);
-				if (evs[i].block_ttl_s != 0 && evs[i].family != 0)
-					auto_block(app, &evs[i]);
-			}
+		while (budget > 0 && (n = rte_ring_sc_dequeue_burst_elem(r, evs,
+				sizeof(evs[0]), RTE_MIN(budget, RTE_DIM(evs)),
+				NULL)) > 0) {
+			take_events(app, evs, n);
+			budget -= n;
 			total += n;
 		}
 	}
-	pthread_mutex_unlock(&app->control_lock);
 	if (total != 0) {
 		if (app->events_out != NULL)
 			fflush(app->events_out);

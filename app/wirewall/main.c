@@ -26,11 +26,13 @@
 #include <rte_lcore.h>
 
 #include "app.h"
+#include "observe.h"
 
 struct options {
 	const char *config_path; /* NULL: the state directory's, or built-in */
 	const char *cmdline_file;
 	const char *events_path;  /* --events: JSON lines */
+	const char *flows_path;   /* --flows: JSON lines */
 	const char *state_dir;    /* users, dynamic block lists (, config) */
 	const char *http;         /* --http ADDR:PORT | off */
 	const char *web_dir;
@@ -51,7 +53,7 @@ usage(FILE *f, const char *prog)
 {
 	fprintf(f,
 		"usage: %s [EAL options] -- [--config FILE] [-i|--interactive]\n"
-		"          [--cmdline-file FILE] [--events FILE.jsonl]\n"
+		"          [--cmdline-file FILE] [--events FILE.jsonl] [--flows FILE.jsonl]\n"
 		"          [--state-dir DIR] [--http ADDR:PORT|off] [--web-dir DIR]\n"
 		"       %s replay --config FILE --in PORT=IN.pcap [--in ...]\n"
 		"          [--out PORT=OUT.pcap ...] [--report REPORT.json]\n"
@@ -70,6 +72,8 @@ usage(FILE *f, const char *prog)
 		"  --events FILE        append guard events to FILE, one JSON\n"
 		"                       object per line (they also go to stdout\n"
 		"                       as \"event: {json}\" lines)\n"
+		"  --flows FILE         append flow records to FILE, one JSON\n"
+		"                       object per line (eve.json's \"flow\")\n"
 		"  -h, --help           this text\n",
 		prog, prog);
 }
@@ -83,6 +87,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "cmdline-file", required_argument, NULL, 'f' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "flows", required_argument, NULL, 'F' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "http", required_argument, NULL, 'H' },
 		{ "web-dir", required_argument, NULL, 'w' },
@@ -99,6 +104,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		case 'i': opt->interactive = true; break;
 		case 'f': opt->cmdline_file = optarg; break;
 		case 'e': opt->events_path = optarg; break;
+		case 'F': opt->flows_path = optarg; break;
 		case 's': opt->state_dir = optarg; break;
 		case 'H': opt->http = optarg; break;
 		case 'w': opt->web_dir = optarg; break;
@@ -183,6 +189,8 @@ serve(struct ww_app *a, const struct options *opt)
 		usleep(100 * 1000);
 		ww_app_drain_logs(a, stdout, NULL);
 		ww_app_guards_housekeeping(a);
+		ww_app_drain_flows(a);
+		ww_app_telemetry_tick(a);
 		ww_control_tick(a->control, false);
 	}
 	ww_app_flush_events(a);
@@ -305,10 +313,16 @@ control_start(struct ww_app *a, const struct options *opt,
 	struct ww_http_params hp = {
 		.cfg = &a->cfg.http, .web_dir = opt->web_dir,
 		.control = NULL, .auth = a->auth,
+		.metrics = ww_app_metrics, .metrics_ctx = a,
 	};
 	char err[512];
 	int ret;
 
+	ret = ww_app_telemetry_init(a);
+	if (ret == 0)
+		ret = ww_app_telemetry_start(a, opt->state_dir);
+	if (ret != 0)
+		return ret;
 	if (ww_app_control_create(a, paths->config, paths->blocklist) != 0) {
 		fprintf(stderr, "error: out of memory\n");
 		return -ENOMEM;
@@ -366,6 +380,12 @@ main(int argc, char **argv)
 	    open_users(&app, &paths) != 0)
 		return 1;
 	app.events_out = stdout;
+	if (opt.flows_path != NULL &&
+	    (app.flows_file = fopen(opt.flows_path, "a")) == NULL) {
+		fprintf(stderr, "error: --flows %s: %s\n", opt.flows_path,
+			strerror(errno));
+		return 1;
+	}
 	if (opt.events_path != NULL &&
 	    (app.events_file = fopen(opt.events_path, "a")) == NULL) {
 		fprintf(stderr, "error: --events %s: %s\n", opt.events_path,
@@ -406,18 +426,23 @@ main(int argc, char **argv)
 	app.quit = true;
 	rte_eal_mp_wait_lcore();
 	app.workers_running = false;
+	ww_app_flows_final(&app);
 
 	printf("\nwirewall: stopped; final counters:\n");
 	ww_app_print_counters(&app, stdout);
 out_app:
 	if (app.http != NULL)
 		ww_http_stop(app.http);
+	ww_app_telemetry_stop(&app);
+	ww_app_telemetry_uninit(&app);
 	ww_control_free(app.control);
 	if (app.auth != NULL)
 		ww_auth_close(app.auth);
 	ww_app_stop(&app);
 	if (app.events_file != NULL)
 		fclose(app.events_file);
+	if (app.flows_file != NULL)
+		fclose(app.flows_file);
 out_eal:
 	rte_eal_cleanup();
 	return ret == 0 ? 0 : 1;

@@ -36,6 +36,7 @@ struct replay_opts {
 	const char *config_path;
 	const char *report_path;
 	const char *events_path;        /* --events: JSON lines */
+	const char *flows_path;         /* --flows: JSON lines */
 	const char *in[WW_MAX_PORTS];   /* by config port index */
 	const char *out[WW_MAX_PORTS];
 };
@@ -56,13 +57,14 @@ replay_usage(FILE *f)
 	fprintf(f,
 		"usage: wirewall replay --config FILE --in PORT=IN.pcap [--in ...]\n"
 		"                       [--out PORT=OUT.pcap ...] [--report REPORT.json]\n"
-		"                       [--events EVENTS.jsonl]\n"
+		"                       [--events EVENTS.jsonl] [--flows FLOWS.jsonl]\n"
 		"\n"
 		"Runs the configuration over captures, offline: PORT is a port name\n"
 		"from the configuration; packets of all inputs enter in timestamp\n"
 		"order; what leaves a port is written to its --out capture.\n"
 		"Guard events (time from the capture) go to --events, one JSON\n"
-		"object per line, and to the report's \"events\" array.\n");
+		"object per line, and to the report's \"events\" array; flow\n"
+		"records to --flows and the report's \"flows\" array.\n");
 }
 
 /* "PORT=FILE" -> slot of that port in @p files. */
@@ -153,6 +155,7 @@ parse_replay_options(int argc, char **argv, struct replay_opts *o)
 		{ "out", required_argument, NULL, 'O' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "events", required_argument, NULL, 'e' },
+		{ "flows", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -168,6 +171,7 @@ parse_replay_options(int argc, char **argv, struct replay_opts *o)
 		case 'c': o->config_path = optarg; break;
 		case 'r': o->report_path = optarg; break;
 		case 'e': o->events_path = optarg; break;
+		case 'f': o->flows_path = optarg; break;
 		case 'I':
 			if (nb_in < RTE_DIM(ins))
 				ins[nb_in++] = optarg;
@@ -361,6 +365,8 @@ replay_run(struct ww_worker *w, struct replay_clock *clk)
 		 * burst, as fast as the capture's clock, never faster. */
 		if (unlikely(rte_ring_count(w->event_ring) != 0))
 			ww_app_drain_events(&app);
+		if (w->flow_ring != NULL && rte_ring_count(w->flow_ring) != 0)
+			ww_app_drain_flows(&app);
 		in->head += len;
 	}
 	return 0;
@@ -405,6 +411,8 @@ build_report(const struct replay_opts *o, const struct replay_clock *clk)
 	json_object_set(report, "log", rule_log);
 	json_object_set_new(report, "guards", ww_app_guards_json(&app));
 	json_object_set(report, "events", app.events_json);
+	if (app.flows_json != NULL)
+		json_object_set(report, "flows", app.flows_json);
 	return report;
 }
 
@@ -454,6 +462,12 @@ ww_replay_main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
+	if (o.flows_path != NULL &&
+	    (app.flows_file = fopen(o.flows_path, "w")) == NULL) {
+		fprintf(stderr, "error: --flows %s: %s\n", o.flows_path,
+			strerror(errno));
+		return 1;
+	}
 	replay_devices(&o, devs);
 	for (unsigned int i = 0; i < app.cfg.nb_ports; i++)
 		dev_ptrs[i] = devs[i];
@@ -464,12 +478,19 @@ ww_replay_main(int argc, char **argv)
 	/* One worker on the main lcore keeps the order of the captures. */
 	app.replay = true;
 	app.events_json = json_array();
+	app.flows_json = app.cfg.telemetry.flows ? json_array() : NULL;
 	ret = ww_app_start(&app, dev_ptrs, 1);
+	if (ret == 0 && (ret = ww_app_ipfix_start(&app)) != 0)
+		ww_app_stop(&app);
 	if (ret == 0) {
 		app.workers[0].quit = &app.quit;
 		rule_log = json_array();
+		ww_app_flows_spill(&app, true);
 		ret = replay_run(&app.workers[0], &clk);
 		ww_app_flush_events(&app);
+		/* Flows still open at the capture's end: their records. */
+		ww_app_flows_final(&app);
+		ww_app_ipfix_stop(&app);
 		report = build_report(&o, &clk);
 		ww_app_print_counters(&app, stdout);
 		if (o.report_path != NULL && write_report(o.report_path,
@@ -480,6 +501,12 @@ ww_replay_main(int argc, char **argv)
 		ww_app_stop(&app);
 	}
 	json_decref(app.events_json);
+	json_decref(app.flows_json);
+	if (app.flows_file != NULL && fclose(app.flows_file) != 0) {
+		fprintf(stderr, "error: --flows %s: %s\n", o.flows_path,
+			strerror(errno));
+		ret = -EIO;
+	}
 	if (app.events_file != NULL && fclose(app.events_file) != 0) {
 		fprintf(stderr, "error: --events %s: %s\n", o.events_path,
 			strerror(errno));

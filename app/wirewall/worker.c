@@ -28,6 +28,8 @@
 #include "worker.h"
 
 #define EXPIRE_BUDGET 32        /* flows a worker may expire per burst */
+#define FLOW_TICK_NS 1000000ull /* flow-record housekeeping: every ms */
+#define FLOW_SWEEP_BUDGET 64    /* meter slots per tick */
 #define GUARD_TICK_NS (1000 * 1000) /* guard housekeeping: every ms */
 #define JOB_WAIT_US (1000 * 1000)
 
@@ -157,8 +159,10 @@ stage_conntrack(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n,
 static inline void
 accept_packet(struct burst_ctx *b, struct rte_mbuf *m, struct ww_ct_result *ct)
 {
-	if (ct->ct_state == WW_CT_STATE_NEW && ct->trackable &&
-	    ww_ct_commit(b->w->ct, m, ct, b->w->now_ns) != 0)
+	if (ct->ct_state != WW_CT_STATE_NEW || !ct->trackable)
+		return;
+	ct->in_port = b->src->port_idx;
+	if (ww_ct_commit(b->w->ct, m, ct, b->w->now_ns) != 0)
 		drop(m, WW_REASON_CT_FULL);
 }
 
@@ -497,6 +501,75 @@ guards_tick(struct ww_worker *w, const struct ww_guard_snapshot *snap)
 	ww_event_agg_tick(w->events, w->now_ns, snap->cfg.events.window_s, 64);
 }
 
+/* ---- flow records ---- */
+
+void
+ww_worker_flow_record(const struct ww_flow_record *r, void *arg)
+{
+	struct ww_worker *w = arg;
+
+	if (likely(rte_ring_sp_enqueue_elem(w->flow_ring, (void *)(uintptr_t)r,
+					    sizeof(*r)) == 0))
+		return;
+	if (w->flow_spill != NULL) {
+		w->flow_spill(w->flow_spill_arg);
+		if (rte_ring_sp_enqueue_elem(w->flow_ring, (void *)(uintptr_t)r,
+					     sizeof(*r)) == 0)
+			return;
+	}
+	w->flow_lost++;
+}
+
+/* A packet no connection counted: the one a tracked flow counts is in its
+ * record already. */
+static inline bool
+counted_by_ct(const struct ww_ct_result *ct)
+{
+	return ct->flow != UINT32_MAX &&
+	       (ct->ct_state & (WW_CT_STATE_NEW | WW_CT_STATE_ESTABLISHED));
+}
+
+/* Meter every IP packet no connection counted (dropped ones included),
+ * so each packet a port received is in exactly one flow record. */
+static inline void
+stage_meter(struct burst_ctx *b, struct rte_mbuf **pkts, uint16_t n,
+	    bool ct_valid)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		const struct ww_pkt_meta *m = ww_pkt_meta(pkts[i]);
+
+		if ((m->l3 != WW_L3_IPV4 && m->l3 != WW_L3_IPV6) ||
+		    (m->reason >= WW_REASON_MALFORMED_FIRST &&
+		     m->reason <= WW_REASON_MALFORMED_LAST))
+			continue;
+		if (ct_valid && counted_by_ct(&b->ct[i]))
+			continue;
+		ww_flowmeter_count(b->w->meter, pkts[i], b->src->zone,
+				   b->src->port_idx, b->w->now_ns);
+	}
+}
+
+/* Ends (and interim records) of untracked flows: a slice of the meter
+ * per millisecond. Tracked flows' records come from the table itself. */
+static void
+flows_tick(struct ww_worker *w)
+{
+	if (likely(w->now_ns - w->flow_tick_ns < FLOW_TICK_NS))
+		return;
+	w->flow_tick_ns = w->now_ns;
+	ww_flowmeter_expire(w->meter, w->now_ns, FLOW_SWEEP_BUDGET);
+}
+
+void
+ww_worker_flows_flush(struct ww_worker *w, void *arg)
+{
+	if (w->meter == NULL)
+		return;
+	if (w->ct != NULL)
+		ww_ct_export_all(w->ct, WW_FLOW_END_FORCED);
+	ww_flowmeter_flush(w->meter, WW_FLOW_END_FORCED);
+}
+
 /*
  * Send to the peer; what the queue cannot take is dropped as tx-full.
  * @p bytes is the burst's length, taken before TX: sent mbufs are gone.
@@ -602,6 +675,8 @@ ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 		if (b.guards != NULL && w->ct != NULL)
 			nb_drop += stage_l7(&b, pkts, n);
 	}
+	if (w->meter != NULL)
+		stage_meter(&b, pkts, n, w->rules != NULL);
 	if (unlikely(nb_drop != 0 || nb_slow != 0)) {
 		n = act(c, pkts, n);
 		bytes = sum_bytes(pkts, n);
@@ -619,6 +694,8 @@ ww_worker_handle_burst(struct ww_worker *w, const struct ww_rx_source *src,
 		ww_ct_expire(w->ct, w->now_ns, EXPIRE_BUDGET);
 	if (b.guards != NULL)
 		guards_tick(w, b.guards);
+	if (w->meter != NULL)
+		flows_tick(w);
 }
 
 /* ns = tsc * (10^9 / hz), in 32.32 fixed point: no division per burst. */
@@ -677,6 +754,10 @@ ww_worker_main(void *arg)
 		if (idle && w->ct != NULL) {
 			w->now_ns = tsc_to_ns(rte_rdtsc(), ns_per_tsc);
 			ww_ct_expire(w->ct, w->now_ns, EXPIRE_BUDGET);
+		}
+		if (idle && w->meter != NULL) {
+			w->now_ns = tsc_to_ns(rte_rdtsc(), ns_per_tsc);
+			flows_tick(w);
 		}
 		if (idle && w->guards != NULL) {
 			/* Time passes without packets too: floods end. */

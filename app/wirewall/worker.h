@@ -20,6 +20,7 @@
 #include "config.h"
 #include "conntrack.h"
 #include "detect.h"
+#include "flowmeter.h"
 #include "guard.h"
 #include "icmp_guard.h"
 #include "l7.h"
@@ -101,6 +102,16 @@ struct ww_worker {
 	struct ww_event_agg *events;
 	struct rte_ring *event_ring; /* struct ww_event */
 	uint64_t guard_tick_ns;      /* last guard housekeeping */
+	/* Flow records: untracked packets' meter, the ring records go to the
+	 * control plane by (struct ww_flow_record). NULL: records off. */
+	struct ww_flowmeter *meter;
+	struct rte_ring *flow_ring;
+	uint64_t flow_lost;          /* records not sent: the ring was full */
+	/* Set only while the worker runs in the control plane's thread
+	 * (replay, final flush): empties a full ring instead of losing. */
+	void (*flow_spill)(void *arg);
+	void *flow_spill_arg;
+	uint64_t flow_tick_ns;
 	/* Counters change within a burst (rx first, then its buckets); readers
 	 * take them between bursts, where rx = sum of buckets holds. */
 	rte_seqcount_t counters_seq;
@@ -115,6 +126,14 @@ struct ww_worker {
  */
 void ww_workers_assign(struct ww_worker *workers, unsigned int nb_workers,
 		       const struct ww_config *cfg, const struct ww_ports *ports);
+
+/** Where a worker's flow records go (a ww_ct_record_fn / ww_flowmeter_fn;
+ *  @p arg is the worker). */
+void ww_worker_flow_record(const struct ww_flow_record *r, void *arg);
+
+/** Every flow's record now (end of a replay, shutdown). Run it on the
+ *  worker (ww_worker_run_job) or when it is stopped. */
+void ww_worker_flows_flush(struct ww_worker *w, void *arg);
 
 /** The live workers' clock (ns from the TSC), for the control plane. */
 uint64_t ww_worker_clock_ns(void);

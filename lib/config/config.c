@@ -692,6 +692,7 @@ static const struct directive top_directives[] = {
 	{ "security_groups", JSON_ARRAY, false, set_security_groups },
 	{ "guards", JSON_OBJECT, false, ww_cfg_set_guards },
 	{ "http", JSON_OBJECT, false, ww_cfg_set_http },
+	{ "telemetry", JSON_OBJECT, false, ww_cfg_set_telemetry },
 	{ "revision", JSON_INTEGER, false, set_revision },
 };
 
@@ -739,6 +740,7 @@ ww_config_parse(const char *text, const char *origin, struct ww_config *cfg,
 	tmp.guards.rate.enabled = tmp.guards.synflood.enabled = false;
 	tmp.guards.http.enabled = false;
 	ww_cfg_http_default(&tmp.http);
+	ww_cfg_telemetry_default(&tmp.telemetry);
 	ret = expect_object(&ctx, doc);
 	if (ret == 0)
 		ret = apply_directives(&ctx, doc, top_directives,
@@ -893,6 +895,8 @@ ww_config_to_json(const struct ww_config *cfg)
 	json_object_set_new(doc, "security_groups", sgs_to_json(cfg));
 	json_object_set_new(doc, "guards", ww_cfg_guards_to_json(cfg));
 	json_object_set_new(doc, "http", ww_cfg_http_to_json(&cfg->http));
+	json_object_set_new(doc, "telemetry",
+			    ww_cfg_telemetry_to_json(&cfg->telemetry));
 	if (cfg->revision != 0)
 		json_object_set_new(doc, "revision",
 				    json_integer((json_int_t)cfg->revision));
@@ -981,6 +985,8 @@ restart_only_diff(const struct ww_config *a, const struct ww_config *b)
 		return "$.guards.arp.max_bindings";
 	if (memcmp(&a->http, &b->http, sizeof(a->http)) != 0)
 		return "$.http";
+	if (memcmp(&a->telemetry, &b->telemetry, sizeof(a->telemetry)) != 0)
+		return "$.telemetry";
 	return NULL;
 }
 

@@ -95,6 +95,25 @@ struct ww_config_http {
 	uint32_t login_window_s;   /**< default 60 */
 };
 
+#define WW_COLLECTORS_MAX 4
+
+/** "telemetry": flow records, their IPFIX export, the event store. */
+struct ww_config_telemetry {
+	bool flows;                  /**< flow records (default true) */
+	uint32_t active_timeout_s;   /**< interim records of long flows (60) */
+	uint32_t idle_timeout_s;     /**< untracked flows end (30) */
+	uint32_t max_untracked;      /**< flow meter size per worker (65536) */
+	unsigned int nb_collectors;  /**< IPFIX collectors, "HOST:PORT" */
+	char collectors[WW_COLLECTORS_MAX][72];
+	uint32_t ipfix_domain_id;    /**< (1) */
+	uint32_t template_refresh_s; /**< (60) */
+	bool event_store;            /**< SQLite store (default true) */
+	char event_db[256];          /**< "" = STATE-DIR/events.db */
+	uint32_t event_max_rows;     /**< (1000000) */
+	uint32_t event_max_age_s;    /**< (30 days) */
+	char syslog[72];             /**< "HOST:PORT" (UDP, RFC 5424), "" none */
+};
+
 struct ww_config {
 	unsigned int workers; /**< worker lcores (default 1) */
 	unsigned int mbufs;   /**< packet buffers; 0 = sized automatically */
@@ -112,6 +131,7 @@ struct ww_config {
 	unsigned int nb_bl;
 	struct ww_config_bl_entry *bl; /**< heap */
 	struct ww_config_http http;
+	struct ww_config_telemetry telemetry;
 	/** Counts accepted changes; a replace must name the revision it was
 	 *  based on ("revision" in the document; 0 = never changed). */
 	uint64_t revision;

@@ -67,4 +67,9 @@ void ww_cfg_http_default(struct ww_config_http *h);
 int ww_cfg_set_http(struct parse_ctx *ctx, json_t *value, void *target);
 json_t *ww_cfg_http_to_json(const struct ww_config_http *h);
 
+/* config_telemetry.c */
+void ww_cfg_telemetry_default(struct ww_config_telemetry *t);
+int ww_cfg_set_telemetry(struct parse_ctx *ctx, json_t *value, void *target);
+json_t *ww_cfg_telemetry_to_json(const struct ww_config_telemetry *t);
+
 #endif /* WW_CONFIG_INTERNAL_H */

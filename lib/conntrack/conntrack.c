@@ -95,8 +95,32 @@ struct ct_flow {
 	uint8_t opener_is_lo; /* the opener is the key's side 0 */
 	uint8_t fin;          /* bit per side that sent a FIN */
 	uint8_t mark;         /* WW_CT_MARK_*: what guards decided about it */
-	uint8_t pad[4];
+	uint8_t tcp_flags[2]; /* OR of the flags each side sent */
+	uint16_t export_tick; /* EXPORT_TICK units: its last flow record */
 } __rte_cache_aligned;
+
+/* Active timeouts are checked on the packet path against a 16-bit clock
+ * in the hot entry, in units of 2^27 ns (134 ms): exact enough, no extra
+ * cache line per packet; 16 bits hold timeouts up to 4398 s. */
+#define EXPORT_TICK_SHIFT 27
+#define EXPORT_TICKS_MAX 32767
+static inline uint16_t
+export_tick(uint64_t now_ns)
+{
+	return (uint16_t)(now_ns >> EXPORT_TICK_SHIFT);
+}
+
+/* What flow records need and the fast path does not: kept apart, in a
+ * second array, so the 64-byte entry stays one cache line. Touched when a
+ * flow starts, when a record goes out, and by the active-timeout sweep. */
+struct ct_rec {
+	uint64_t first_ns;
+	uint64_t export_ns;        /* the last record's time (or first_ns) */
+	uint64_t sent_packets[2];  /* counts already in a record */
+	uint64_t sent_bytes[2];
+	uint16_t in_port;          /* the opener's ingress port */
+	uint16_t pad[3];
+};
 
 static_assert(sizeof(struct ct_flow) == 64, "a flow entry is one cache line");
 static_assert(sizeof(struct ww_ct_key) == 40, "keys hash without padding");
@@ -121,6 +145,12 @@ struct ww_ct_table {
 	struct ct_list lists[WW_CT_FS_MAX];
 	size_t memory;
 	struct ww_ct_stats stats;
+	/* Flow records (NULL: off). */
+	struct ct_rec *recs;
+	ww_ct_record_fn record_fn;
+	void *record_arg;
+	uint32_t nb_slots;         /* flows[] and recs[] entries */
+	uint16_t active_ticks;     /* interim records every so many ticks */
 };
 
 static const char *const state_names[WW_CT_FS_MAX] = {
@@ -211,15 +241,92 @@ flow_set_state(struct ww_ct_table *t, uint32_t idx, uint8_t state,
 	list_append(t, idx, now_ns);
 }
 
+/* ---- flow records ---- */
+
 static void
-flow_delete(struct ww_ct_table *t, uint32_t idx)
+record_fill(const struct ww_ct_table *t, uint32_t idx,
+	    const struct ww_ct_key *k, struct ww_flow_record *r)
+{
+	const struct ct_flow *f = &t->flows[idx];
+	const struct ct_rec *c = &t->recs[idx];
+	unsigned int o = !f->opener_is_lo; /* key side of the opener */
+
+	memset(r, 0, sizeof(*r));
+	r->first_ns = c->first_ns;
+	r->last_ns = f->last_ns;
+	for (unsigned int d = 0; d < 2; d++) {
+		r->packets[d] = f->packets[d] - c->sent_packets[d];
+		r->bytes[d] = f->bytes[d] - c->sent_bytes[d];
+		r->tcp_flags[d] = f->tcp_flags[d];
+	}
+	memcpy(r->addr[0], k->addr[o], sizeof(r->addr[0]));
+	memcpy(r->addr[1], k->addr[!o], sizeof(r->addr[1]));
+	r->port[0] = k->port[o];
+	r->port[1] = k->port[!o];
+	r->family = k->family;
+	r->proto = k->proto;
+	r->zone = k->zone;
+	r->in_port = c->in_port;
+	r->verdict = WW_FLOW_FORWARDED;
+}
+
+/* Hand flow @p idx's counts since its last record to the record callback. */
+static void
+record_emit(struct ww_ct_table *t, uint32_t idx, const struct ww_ct_key *k,
+	    uint8_t reason, uint64_t now_ns)
+{
+	struct ct_rec *c = &t->recs[idx];
+	struct ct_flow *f = &t->flows[idx];
+	struct ww_flow_record r;
+
+	record_fill(t, idx, k, &r);
+	r.end_reason = reason;
+	/* A flow ends quietly if its last record said it all. */
+	if (r.packets[0] + r.packets[1] != 0)
+		t->record_fn(&r, t->record_arg);
+	memcpy(c->sent_packets, f->packets, sizeof(c->sent_packets));
+	memcpy(c->sent_bytes, f->bytes, sizeof(c->sent_bytes));
+	c->export_ns = now_ns;
+	f->export_tick = export_tick(now_ns);
+}
+
+/* A long flow's interim record, when its active timeout is up. */
+static inline void
+maybe_export_active(struct ww_ct_table *t, uint32_t idx,
+		    const struct ww_ct_key *k, uint64_t now_ns)
+{
+	if (t->recs == NULL ||
+	    (uint16_t)(export_tick(now_ns) - t->flows[idx].export_tick) <
+	    t->active_ticks)
+		return;
+	record_emit(t, idx, k, WW_FLOW_END_ACTIVE, now_ns);
+}
+
+/* Why a flow that times out ended: TCP that was closing ended by itself. */
+static inline uint8_t
+timeout_reason(const struct ct_flow *f)
+{
+	switch (f->state) {
+	case WW_CT_FS_TCP_FIN_WAIT:
+	case WW_CT_FS_TCP_TIME_WAIT:
+	case WW_CT_FS_TCP_CLOSE:
+		return WW_FLOW_END_CLOSED;
+	}
+	return WW_FLOW_END_IDLE;
+}
+
+static void
+flow_delete(struct ww_ct_table *t, uint32_t idx, uint8_t reason)
 {
 	struct ct_flow *f = &t->flows[idx];
 	void *key;
 
-	if (rte_hash_get_key_with_position(t->h, (int32_t)idx, &key) == 0)
+	if (rte_hash_get_key_with_position(t->h, (int32_t)idx, &key) == 0) {
+		if (t->recs != NULL)
+			record_emit(t, idx, key, reason, f->last_ns);
 		rte_hash_del_key_with_hash(t->h, key,
 			rte_hash_crc(key, sizeof(struct ww_ct_key), 0));
+	}
 	list_unlink(t, idx);
 	t->stats.by_state[f->state]--;
 	t->stats.active--;
@@ -638,7 +745,7 @@ existing_flow(struct ww_ct_table *t, struct rte_mbuf *m,
 		next = tcp_flags_valid(fl) ? tcp_next(f, dir, fl) : TCP_INVALID;
 		if (unlikely(next < 0)) {
 			if (next == TCP_REOPEN) {
-				flow_delete(t, idx);
+				flow_delete(t, idx, WW_FLOW_END_CLOSED);
 				return false;
 			}
 			r->ct_state = WW_CT_STATE_INVALID;
@@ -646,6 +753,7 @@ existing_flow(struct ww_ct_table *t, struct rte_mbuf *m,
 		}
 		if (fl & TH_FIN)
 			f->fin |= 1u << dir;
+		f->tcp_flags[dir] |= fl;
 	} else if (kind == K_UDP && dir == 1) {
 		if (f->state == WW_CT_FS_UDP_UNREPLIED)
 			next = WW_CT_FS_UDP_REPLIED;
@@ -656,6 +764,7 @@ existing_flow(struct ww_ct_table *t, struct rte_mbuf *m,
 	f->bytes[dir] += m->pkt_len;
 	if (unlikely(next != f->state))
 		flow_set_state(t, idx, (uint8_t)next, now_ns);
+	maybe_export_active(t, idx, &r->key, now_ns);
 	r->ct_state = WW_CT_STATE_ESTABLISHED;
 	return true;
 }
@@ -672,7 +781,7 @@ handle(struct ww_ct_table *t, struct rte_mbuf *m, uint8_t kind, int32_t pos,
 		if (unlikely(f->state == FS_FREE)) {
 			/* deleted by an earlier packet of this burst */
 		} else if (unlikely(flow_expired(t, f, now_ns))) {
-			flow_delete(t, (uint32_t)pos);
+			flow_delete(t, (uint32_t)pos, timeout_reason(f));
 			t->stats.expired++;
 		} else if (existing_flow(t, m, meta, kind, (uint32_t)pos,
 					 now_ns, r)) {
@@ -745,7 +854,7 @@ reap_one(struct ww_ct_table *t, uint64_t now_ns)
 		uint32_t head = t->lists[s].head;
 
 		if (head != NIL && flow_expired(t, &t->flows[head], now_ns)) {
-			flow_delete(t, head);
+			flow_delete(t, head, timeout_reason(&t->flows[head]));
 			t->stats.expired++;
 			return true;
 		}
@@ -773,7 +882,7 @@ early_drop(struct ww_ct_table *t)
 	}
 	if (best == NIL)
 		return false;
-	flow_delete(t, best);
+	flow_delete(t, best, WW_FLOW_END_LACK);
 	t->stats.early_dropped++;
 	return true;
 }
@@ -799,6 +908,8 @@ commit_existing(struct ww_ct_table *t, struct rte_mbuf *pkt,
 	f->last_ns = now_ns;
 	f->packets[dir]++;
 	f->bytes[dir] += pkt->pkt_len;
+	if (ww_pkt_meta(pkt)->l4_proto == IPPROTO_TCP_)
+		f->tcp_flags[dir] |= ww_pkt_meta(pkt)->tcp_flags;
 	res->ct_state = WW_CT_STATE_ESTABLISHED;
 	res->reply = dir;
 	res->flow = idx;
@@ -836,6 +947,13 @@ ww_ct_commit(struct ww_ct_table *t, struct rte_mbuf *pkt,
 	f->opener_is_lo = res->src_lo;
 	f->fin = 0;
 	f->mark = 0;
+	f->tcp_flags[0] = ww_pkt_meta(pkt)->l4_proto == IPPROTO_TCP_ ?
+			  ww_pkt_meta(pkt)->tcp_flags : 0;
+	f->tcp_flags[1] = 0;
+	f->export_tick = export_tick(now_ns);
+	if (t->recs != NULL)
+		t->recs[pos] = (struct ct_rec){ .first_ns = now_ns,
+			.export_ns = now_ns, .in_port = res->in_port };
 	list_append(t, (uint32_t)pos, now_ns);
 	t->stats.by_state[f->state]++;
 	t->stats.active++;
@@ -870,7 +988,7 @@ ww_ct_expire(struct ww_ct_table *t, uint64_t now_ns, unsigned int budget)
 				break; /* the rest of this list is younger */
 			visits++;
 			if (f->last_ns + timeout <= now_ns) {
-				flow_delete(t, idx);
+				flow_delete(t, idx, timeout_reason(f));
 				removed++;
 			} else {
 				list_unlink(t, idx);
@@ -916,6 +1034,14 @@ config_valid(const struct ww_ct_config *cfg)
 		if (cfg->timeout_s[s] < 1)
 			return false;
 	return true;
+}
+
+/* Mark every slot free: the active-timeout sweep skips free slots. */
+static void
+slots_free(struct ww_ct_table *t)
+{
+	for (uint32_t i = 0; i < t->nb_slots; i++)
+		t->flows[i].state = FS_FREE;
 }
 
 static void
@@ -974,6 +1100,8 @@ ww_ct_create(const char *name, const struct ww_ct_config *cfg, int socket_id)
 		err = ENOMEM;
 		goto fail;
 	}
+	t->nb_slots = (uint32_t)max_id + 1;
+	slots_free(t);
 	t->max_flows = cfg->max_flows;
 	t->full_policy = cfg->full_policy;
 	t->strict = cfg->strict;
@@ -998,14 +1126,68 @@ ww_ct_free(struct ww_ct_table *t)
 		return;
 	rte_hash_free(t->h);
 	rte_free(t->flows);
+	rte_free(t->recs);
 	rte_free(t);
 }
 
 void
 ww_ct_flush(struct ww_ct_table *t)
 {
+	ww_ct_export_all(t, WW_FLOW_END_FORCED);
 	rte_hash_reset(t->h);
 	lists_reset(t);
+	slots_free(t);
+}
+
+int
+ww_ct_set_records(struct ww_ct_table *t, ww_ct_record_fn fn, void *arg,
+		  uint64_t active_ns)
+{
+	uint64_t ticks = active_ns >> EXPORT_TICK_SHIFT;
+
+	t->active_ticks = (uint16_t)RTE_MAX(1u, RTE_MIN(ticks,
+						(uint64_t)EXPORT_TICKS_MAX));
+	if (fn == NULL) {
+		rte_free(t->recs);
+		t->recs = NULL;
+		return 0;
+	}
+	if (t->recs == NULL) {
+		t->recs = rte_zmalloc("ww_ct_recs",
+				      (size_t)t->nb_slots * sizeof(*t->recs),
+				      RTE_CACHE_LINE_SIZE);
+		if (t->recs == NULL)
+			return -ENOMEM;
+		t->memory += (size_t)t->nb_slots * sizeof(*t->recs);
+	}
+	t->record_fn = fn;
+	t->record_arg = arg;
+	return 0;
+}
+
+/* Flow @p idx's key, or NULL if the slot holds no flow. */
+static const struct ww_ct_key *
+slot_key(const struct ww_ct_table *t, uint32_t idx)
+{
+	void *key;
+
+	if (t->flows[idx].state == FS_FREE ||
+	    rte_hash_get_key_with_position(t->h, (int32_t)idx, &key) != 0)
+		return NULL;
+	return key;
+}
+
+void
+ww_ct_export_all(struct ww_ct_table *t, uint8_t reason)
+{
+	if (t->recs == NULL)
+		return;
+	for (uint32_t idx = 0; idx < t->nb_slots; idx++) {
+		const struct ww_ct_key *key = slot_key(t, idx);
+
+		if (key != NULL)
+			record_emit(t, idx, key, reason, t->flows[idx].last_ns);
+	}
 }
 
 void

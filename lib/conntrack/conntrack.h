@@ -38,6 +38,8 @@
 
 #include <rte_mbuf.h>
 
+#include "flowrec.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -107,7 +109,9 @@ struct ww_ct_result {
 	uint32_t flow;      /**< flow index, or UINT32_MAX */
 	uint32_t sig;       /**< the key's hash (hash_sig_t) */
 	uint8_t mark;       /**< the flow's WW_CT_MARK_* bits (0 if none) */
-	uint8_t pad_[3];
+	uint8_t pad_;
+	uint16_t in_port;   /**< set by the caller before ww_ct_commit():
+			     *   the ingress port, for flow records */
 	struct ww_ct_key key;
 };
 
@@ -187,8 +191,27 @@ typedef void (*ww_ct_visit_fn)(const struct ww_ct_flow_info *flow, void *arg);
 /** Visit every flow. Only the table's owner (its worker) may call it. */
 void ww_ct_foreach(struct ww_ct_table *t, ww_ct_visit_fn fn, void *arg);
 
-/** Remove every flow. Only the table's owner may call it. */
+/** Remove every flow (each gives its record, reason forced). Only the
+ *  table's owner may call it. */
 void ww_ct_flush(struct ww_ct_table *t);
+
+/** Called with each flow record (see lib/stats/flowrec.h). */
+typedef void (*ww_ct_record_fn)(const struct ww_flow_record *r, void *arg);
+
+/**
+ * Emit flow records through @p fn (NULL: stop): when a flow ends (idle or
+ * TCP close timeout, a TCP port reused, eviction when full, flush), an
+ * interim one (reason active) when a packet of a flow comes @p active_ns
+ * (134 ms granularity, at most 4398 s) after its previous record, and
+ * from ww_ct_export_all(). Counts in a record are those since the flow's
+ * previous record. Costs 48 bytes per flow (a second array, not touched
+ * per packet). @return 0 or -ENOMEM.
+ */
+int ww_ct_set_records(struct ww_ct_table *t, ww_ct_record_fn fn, void *arg,
+		      uint64_t active_ns);
+
+/** A record of every live flow now (they stay): end of a replay. */
+void ww_ct_export_all(struct ww_ct_table *t, uint8_t reason);
 
 /** Bytes the table allocated (hash, keys, flow entries). */
 size_t ww_ct_memory(const struct ww_ct_table *t);

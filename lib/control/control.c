@@ -964,3 +964,18 @@ ww_control_events(struct ww_control *c, const json_t *query)
 	ww_control_unlock(c);
 	return out;
 }
+
+json_t *
+ww_control_telemetry(struct ww_control *c, const char *what,
+		     const json_t *args)
+{
+	json_t *out = NULL;
+
+	ww_control_lock(c);
+	if (c->ops.telemetry != NULL)
+		out = c->ops.telemetry(c->ops.ctx, what, args);
+	else
+		errno = ENOTSUP;
+	ww_control_unlock(c);
+	return out;
+}

@@ -75,6 +75,10 @@ struct ww_control_ops {
 	/** Recent events matching @p query (an object of filters; see
 	 *  ww_control_events). */
 	json_t *(*events)(void *ctx, const json_t *query);
+	/** Telemetry by name: "series" {prefix, seconds}, "talkers" {by,
+	 *  top}, "flow-records" {top, addr}; NULL and errno EINVAL for a bad
+	 *  argument or an unknown name. */
+	json_t *(*telemetry)(void *ctx, const char *what, const json_t *args);
 };
 
 struct ww_control_params {
@@ -226,6 +230,10 @@ json_t *ww_control_flows(struct ww_control *c, unsigned int top,
  * {"items":[...],"total","offset","limit"}
  */
 json_t *ww_control_events(struct ww_control *c, const json_t *query);
+
+/** Time series, top talkers, recent flow records (see the ops hook). */
+json_t *ww_control_telemetry(struct ww_control *c, const char *what,
+			     const json_t *args);
 
 #ifdef __cplusplus
 }

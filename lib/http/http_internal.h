@@ -247,5 +247,8 @@ void ww_rest_bl_flush(struct ww_req *r);
 void ww_rest_stats(struct ww_req *r);
 void ww_rest_flows(struct ww_req *r);
 void ww_rest_events(struct ww_req *r);
+void ww_rest_series(struct ww_req *r);
+void ww_rest_talkers(struct ww_req *r);
+void ww_rest_flow_records(struct ww_req *r);
 
 #endif /* WW_HTTP_INTERNAL_H */

@@ -195,3 +195,62 @@ ww_rest_events(struct ww_req *r)
 	else
 		ww_reply_json(r, MHD_HTTP_OK, events);
 }
+
+/* Telemetry queries: the query string's few parameters as an object. */
+static void
+telemetry_reply(struct ww_req *r, const char *what, json_t *args)
+{
+	json_t *out;
+
+	errno = 0;
+	out = ww_control_telemetry(r->h->control, what, args);
+	json_decref(args);
+	if (out == NULL && errno == EINVAL)
+		ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "",
+			       "bad parameters for %s", what);
+	else if (out == NULL)
+		ww_reply_no_answer(r, what);
+	else
+		ww_reply_json(r, MHD_HTTP_OK, out);
+}
+
+void
+ww_rest_series(struct ww_req *r)
+{
+	const char *prefix = ww_query(r, "prefix");
+	uint64_t seconds;
+
+	if (ww_query_uint(r, "seconds", 1, 3600, 300, &seconds) != 0)
+		return;
+	telemetry_reply(r, "series", json_pack("{s:s, s:I}", "prefix",
+		prefix ? prefix : "", "seconds", (json_int_t)seconds));
+}
+
+void
+ww_rest_talkers(struct ww_req *r)
+{
+	const char *by = ww_query(r, "by");
+	uint64_t top;
+
+	if (ww_query_uint(r, "top", 1, 100, 10, &top) != 0)
+		return;
+	if (by != NULL && strcmp(by, "bytes") != 0 && strcmp(by, "packets") != 0) {
+		ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "by",
+			       "expected \"bytes\" or \"packets\"");
+		return;
+	}
+	telemetry_reply(r, "talkers", json_pack("{s:s, s:I}", "by",
+		by ? by : "bytes", "top", (json_int_t)top));
+}
+
+void
+ww_rest_flow_records(struct ww_req *r)
+{
+	const char *addr = ww_query(r, "addr");
+	uint64_t top;
+
+	if (ww_query_uint(r, "top", 1, 1000, 20, &top) != 0)
+		return;
+	telemetry_reply(r, "flow-records", json_pack("{s:s, s:I}", "addr",
+		addr ? addr : "", "top", (json_int_t)top));
+}

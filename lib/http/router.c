@@ -53,6 +53,9 @@ static const struct ww_route routes[] = {
 	{ WW_GET, V1 "/stats", 0, ww_rest_stats },
 	{ WW_GET, V1 "/flows", 0, ww_rest_flows },
 	{ WW_GET, V1 "/events", 0, ww_rest_events },
+	{ WW_GET, V1 "/series", 0, ww_rest_series },
+	{ WW_GET, V1 "/talkers", 0, ww_rest_talkers },
+	{ WW_GET, V1 "/flow-records", 0, ww_rest_flow_records },
 
 	{ WW_GET, V1 "/users", 0, ww_rest_users_list },
 	{ WW_POST, V1 "/users", WW_ROUTE_BODY, ww_rest_user_add },

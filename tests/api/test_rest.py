@@ -61,6 +61,7 @@ ENDPOINTS = [
     ("DELETE", r"/api/v1/blocklist/[^/]+"), ("DELETE", r"/api/v1/blocklist/[^/]+/[^/]+"),
     ("DELETE", r"/api/v1/blocklist/[^/]+/[^/]+/\d+"),
     ("GET", r"/api/v1/stats"), ("GET", r"/api/v1/flows"), ("GET", r"/api/v1/events"),
+    ("GET", r"/api/v1/series"), ("GET", r"/api/v1/talkers"), ("GET", r"/api/v1/flow-records"),
     ("GET", r"/api/v1/users"), ("POST", r"/api/v1/users"),
     ("PUT", r"/api/v1/users/[^/]+/password"), ("DELETE", r"/api/v1/users/[^/]+"),
     ("GET", r"/api/v1/tokens"), ("POST", r"/api/v1/tokens"), ("DELETE", r"/api/v1/tokens/[^/]+"),
@@ -91,6 +92,8 @@ EVERY_ENDPOINT = [
     ("DELETE", "/api/v1/blocklist/manual/192.0.2.1", None),
     ("DELETE", "/api/v1/blocklist/manual/192.0.2.0/24", None),
     ("GET", "/api/v1/stats", None), ("GET", "/api/v1/flows", None), ("GET", "/api/v1/events", None),
+    ("GET", "/api/v1/series", None), ("GET", "/api/v1/talkers", None),
+    ("GET", "/api/v1/flow-records", None),
     ("GET", "/api/v1/users", None), ("POST", "/api/v1/users", {"name": "eve", "password": "12345678x"}),
     ("PUT", "/api/v1/users/admin/password", {"password": "12345678x"}),
     ("DELETE", "/api/v1/users/admin", None),
@@ -122,7 +125,10 @@ def api_config(**http):
 
 class Appliance:
     """One live wirewall: stdout through a pseudo-terminal (so it is line
-    buffered and read as it comes), commands on stdin (-i)."""
+    buffered and read as it comes), commands on stdin (-i). Subclasses may
+    change the memory and telemetry options (EAL)."""
+
+    EAL = ["--no-huge", "-m", "512", "--no-shconf", "--no-telemetry"]
 
     def __init__(self, tmp, config, state_dir=None, web_dir=None, name="app"):
         self.tmp = tmp
@@ -151,10 +157,10 @@ class Appliance:
 
     def start(self, expect_ok=True, port=None):
         self.port = port or free_port()
-        prefix = "%s-%d" % (PREFIX, len(_prefixes))
-        _prefixes.append(prefix)
-        args = [wwtest.WIREWALL, "-l", "0-1", "--no-huge", "-m", "512", "--no-pci",
-                "--file-prefix", prefix, "--no-shconf", "--no-telemetry",
+        self.prefix = "%s-%d" % (PREFIX, len(_prefixes))
+        _prefixes.append(self.prefix)
+        args = [wwtest.WIREWALL, "-l", "0-1", *self.EAL, "--no-pci",
+                "--file-prefix", self.prefix,
                 "--log-level", "*:warning", "--vdev", "net_null0", "--vdev", "net_null1",
                 "--", "-i", "--config", self.config_path, "--state-dir", self.state_dir,
                 "--http", "127.0.0.1:%d" % self.port]
@@ -907,6 +913,25 @@ class RestApi(unittest.TestCase):
         ev = self.ok(self.api.get("/api/v1/events?category=scan&level=warning&addr=192.0.2.1"
                                   "&since=0&until=4000000000&offset=2&limit=7"))
         self.assertEqual((ev["offset"], ev["limit"]), (2, 7))
+
+    def test_series_talkers_flow_records(self):
+        # net_null ports carry traffic of their own: after two seconds the
+        # series hold rates, the talkers and the flow records something.
+        time.sleep(2.5)
+        series = self.ok(self.api.get("/api/v1/series?prefix=port.outside.&seconds=10"))
+        self.assertEqual(series["step"], 1)
+        self.assertEqual(set(series["series"]), {"port.outside.rx_pps", "port.outside.rx_bps",
+                                                 "port.outside.tx_pps", "port.outside.tx_bps"})
+        self.assertTrue(all(len(v) == 10 for v in series["series"].values()))
+        self.assertGreater(max(series["series"]["port.outside.rx_pps"]), 0)
+        talkers = self.ok(self.api.get("/api/v1/talkers?by=packets&top=3"))
+        self.assertIsInstance(talkers["items"], list)
+        recs = self.ok(self.api.get("/api/v1/flow-records?top=5"))
+        self.assertLessEqual(len(recs["items"]), 5)
+        with self.unchanged():
+            self.assertError(self.api.get("/api/v1/talkers?by=flows"), 400, "invalid")
+            self.assertError(self.api.get("/api/v1/series?seconds=0"), 400, "invalid")
+            self.assertError(self.api.get("/api/v1/flow-records?addr=nonsense"), 400, "invalid")
 
     # ---- users and tokens ----
 
