@@ -532,3 +532,21 @@ ww_app_drain_logs(struct ww_app *app, FILE *f, json_t *into)
 		fflush(f);
 	return total;
 }
+
+unsigned int
+ww_app_drain_ring(struct ww_app *app, struct rte_ring *ring, void *buf,
+		  size_t esize, unsigned int cap, ww_app_batch_fn fn)
+{
+	/* What the ring holds now, not more: under a storm a worker refills
+	 * it as fast as it empties, and the main loop has other work. */
+	unsigned int budget = ring != NULL ? rte_ring_count(ring) : 0;
+	unsigned int total = 0, n;
+
+	while (budget > 0 && (n = rte_ring_sc_dequeue_burst_elem(ring, buf,
+			esize, RTE_MIN(budget, cap), NULL)) > 0) {
+		fn(app, buf, n);
+		budget -= n;
+		total += n;
+	}
+	return total;
+}

@@ -121,6 +121,16 @@ void ww_app_print_filter(const struct ww_app *app, FILE *f);
  */
 unsigned int ww_app_drain_logs(struct ww_app *app, FILE *f, json_t *into);
 
+/** What ww_app_drain_ring() hands over: @p n items in a row. */
+typedef void (*ww_app_batch_fn)(struct ww_app *app, void *items,
+				unsigned int n);
+/** Take what @p ring (a worker's, elements of @p esize) holds now, in
+ *  batches of at most @p cap into @p buf, each given to @p fn.
+ *  @return items taken. */
+unsigned int ww_app_drain_ring(struct ww_app *app, struct rte_ring *ring,
+			       void *buf, size_t esize, unsigned int cap,
+			       ww_app_batch_fn fn);
+
 /** Connection-table counters summed over the workers. */
 void ww_app_ct_stats(struct ww_app *app, struct ww_ct_stats *out);
 

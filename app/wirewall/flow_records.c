@@ -155,27 +155,25 @@ flow_out(struct ww_app *app, const struct ww_flow_record *r)
 	json_decref(obj);
 }
 
+static void
+flows_out(struct ww_app *app, void *items, unsigned int n)
+{
+	const struct ww_flow_record *recs = items;
+
+	for (unsigned int i = 0; i < n; i++)
+		flow_out(app, &recs[i]);
+}
+
 unsigned int
 ww_app_drain_flows(struct ww_app *app)
 {
 	struct ww_flow_record recs[32];
-	unsigned int total = 0, n;
+	unsigned int total = 0;
 
-	for (unsigned int w = 0; w < app->nb_workers; w++) {
-		struct rte_ring *ring = app->workers[w].flow_ring;
-		/* What the ring holds now: a flood of new flows refills it as
-		 * fast as it empties. */
-		unsigned int budget = ring != NULL ? rte_ring_count(ring) : 0;
-
-		while (budget > 0 && (n = rte_ring_sc_dequeue_burst_elem(ring,
-				recs, sizeof(recs[0]), RTE_MIN(budget, RTE_DIM(recs)),
-				NULL)) > 0) {
-			for (unsigned int i = 0; i < n; i++)
-				flow_out(app, &recs[i]);
-			budget -= n;
-			total += n;
-		}
-	}
+	for (unsigned int w = 0; w < app->nb_workers; w++)
+		total += ww_app_drain_ring(app, app->workers[w].flow_ring, recs,
+					   sizeof(recs[0]), RTE_DIM(recs),
+					   flows_out);
 	if (total != 0 && app->flows_file != NULL)
 		fflush(app->flows_file);
 	return total;

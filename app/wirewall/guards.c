@@ -386,8 +386,10 @@ auto_block(struct ww_app *app, const struct ww_event *ev)
 /* One batch of events: written out, and blocks made, under the lock (the
  * prompt and the HTTP server write the block lists too). */
 static void
-take_events(struct ww_app *app, struct ww_event *evs, unsigned int n)
+take_events(struct ww_app *app, void *items, unsigned int n)
 {
+	struct ww_event *evs = items;
+
 	pthread_mutex_lock(&app->control_lock);
 	for (unsigned int i = 0; i < n; i++) {
 		/* Detectors block through the block lists: without them an
@@ -401,30 +403,18 @@ take_events(struct ww_app *app, struct ww_event *evs, unsigned int n)
 	pthread_mutex_unlock(&app->control_lock);
 }
 
-/*
- * Take what each worker's ring holds now, not more: under an event storm
- * the ring refills as fast as it empties, and the main loop has other
- * work. The lock is taken per batch, so the prompt and the HTTP server
- * get their turn.
- */
+/* The lock is taken per batch (take_events), so the prompt and the HTTP
+ * server get their turn during a storm. */
 unsigned int
 ww_app_drain_events(struct ww_app *app)
 {
 	struct ww_event evs[32];
-	unsigned int total = 0, n;
+	unsigned int total = 0;
 
-	for (unsigned int w = 0; w < app->nb_workers; w++) {
-		struct rte_ring *r = app->workers[w].event_ring;
-		unsigned int budget = r != NULL ? rte_ring_count(r) : 0;
-
-		while (budget > 0 && (n = rte_ring_sc_dequeue_burst_elem(r, evs,
-				sizeof(evs[0]), RTE_MIN(budget, RTE_DIM(evs)),
-				NULL)) > 0) {
-			take_events(app, evs, n);
-			budget -= n;
-			total += n;
-		}
-	}
+	for (unsigned int w = 0; w < app->nb_workers; w++)
+		total += ww_app_drain_ring(app, app->workers[w].event_ring, evs,
+					   sizeof(evs[0]), RTE_DIM(evs),
+					   take_events);
 	if (total != 0) {
 		if (app->events_out != NULL)
 			fflush(app->events_out);

@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "ut_tmpdir.h"
 #include <jansson.h>
 #include <sqlite3.h>
 
@@ -1043,21 +1045,15 @@ test_bad_args(void **state)
 /* ---- the fixture: one directory for the whole run ---- */
 
 static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static int
 setup(void **state)
 {
-	return mkdtemp(dir) != NULL ? 0 : -1;
+	return ut_tmpdir_make(dir);
 }
 
 static int
 teardown(void **state)
 {
-	return nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return ut_tmpdir_remove(dir);
 }
 
 int
