@@ -87,23 +87,17 @@ setup_worker(void **state)
 	char name[32];
 
 	memset(&w, 0, sizeof(w));
-	ww_guard_config_default(&w.cfg);
-	w.cfg.events.window_s = 0; /* every event to the ring */
 	snprintf(name, sizeof(name), "arp-ut-ev-%u", instance++);
-	if (ut_events_open(&w.ring, &w.agg, name, 64) != 0)
+	if (ut_guard_worker_open(&w.cfg, &w.ring, &w.agg, &w.ctx, name, 64, T0,
+				 pool) != 0)
 		return -1;
-	w.ctx.cfg = &w.cfg;
-	w.ctx.now_ns = T0;
 	w.ctx.port_idx = 0;
 	w.ctx.from_protected = false;
-	w.ctx.to_protected = true;
 	memcpy(&w.ctx.port_mac, PORT_MAC, 6);
-	w.ctx.pool = pool;
 	w.ctx.back = w.back;
 	w.ctx.max_back = MAX_BACK;
 	w.ctx.fwd = w.fwd;
 	w.ctx.max_fwd = MAX_BACK;
-	w.ctx.events = w.agg;
 	new_guard(64);
 	return 0;
 }

@@ -95,20 +95,14 @@ setup_worker(void **state)
 	char name[32];
 
 	memset(&w, 0, sizeof(w));
-	ww_guard_config_default(&w.cfg);
+	snprintf(name, sizeof(name), "det-ut-ev-%u", instance++);
+	if (ut_guard_worker_open(&w.cfg, &w.ring, &w.agg, &w.ctx, name,
+				 RING_SIZE, T0, pool) != 0)
+		return -1;
 	/* The thresholds these cases are written for (defaults may move). */
 	w.cfg.scan.ports = 20;
 	w.cfg.scan.hosts = 20;
-	w.cfg.events.window_s = 0; /* every event to the ring */
-	snprintf(name, sizeof(name), "det-ut-ev-%u", instance++);
-	if (ut_events_open(&w.ring, &w.agg, name, RING_SIZE) != 0)
-		return -1;
-	w.ctx.cfg = &w.cfg;
-	w.ctx.now_ns = T0;
 	w.ctx.port_idx = 1;
-	w.ctx.to_protected = true;
-	w.ctx.pool = pool;
-	w.ctx.events = w.agg;
 	new_detect(1024);
 	return 0;
 }

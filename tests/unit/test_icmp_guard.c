@@ -87,17 +87,11 @@ setup_worker(void **state)
 	char name[32];
 
 	memset(&w, 0, sizeof(w));
-	ww_guard_config_default(&w.cfg);
-	w.cfg.events.window_s = 0; /* every event to the ring */
 	snprintf(name, sizeof(name), "icmp-ut-ev-%u", instance++);
-	if (ut_events_open(&w.ring, &w.agg, name, RING_SIZE) != 0)
+	if (ut_guard_worker_open(&w.cfg, &w.ring, &w.agg, &w.ctx, name,
+				 RING_SIZE, T0, pool) != 0)
 		return -1;
-	w.ctx.cfg = &w.cfg;
-	w.ctx.now_ns = T0;
 	w.ctx.port_idx = 1;
-	w.ctx.to_protected = true;
-	w.ctx.pool = pool;
-	w.ctx.events = w.agg;
 	new_guard(256);
 	return 0;
 }

@@ -37,6 +37,30 @@ ut_events_close(struct rte_ring *ring, struct ww_event_agg *agg)
 	rte_ring_free(ring);
 }
 
+/**
+ * A guard test's worker: default settings with every event sent at once
+ * (no aggregation window), the event ring @p name, and a guard context at
+ * @p now_ns whose traffic goes to the protected side. The test sets its
+ * port, frames and thresholds after. @return 0 or -1.
+ */
+static inline int
+ut_guard_worker_open(struct ww_guard_config *cfg, struct rte_ring **ring,
+		     struct ww_event_agg **agg, struct ww_guard_ctx *ctx,
+		     const char *name, unsigned int ring_size, uint64_t now_ns,
+		     struct rte_mempool *pool)
+{
+	ww_guard_config_default(cfg);
+	cfg->events.window_s = 0;
+	if (ut_events_open(ring, agg, name, ring_size) != 0)
+		return -1;
+	ctx->cfg = cfg;
+	ctx->now_ns = now_ns;
+	ctx->to_protected = true;
+	ctx->pool = pool;
+	ctx->events = *agg;
+	return 0;
+}
+
 /** The next event is of @p kind, one occurrence, at @p ctx's time and
  *  port; @return it for the caller's own checks. */
 static inline struct ww_event
