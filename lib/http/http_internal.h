@@ -201,6 +201,12 @@ int ww_param_u32(struct ww_req *r, const char *name, uint32_t *out);
 
 /** The client's address as text ("192.0.2.1", "2001:db8::1"). */
 void ww_req_client(const struct ww_req *r, char *out, size_t size);
+/**
+ * The request's session cookie, if it names a live session (r->session
+ * filled). No reply is set either way. @return 0, or -ENOENT.
+ */
+int ww_req_session_peek(struct ww_req *r);
+
 /** The Set-Cookie value for session @p id ("" and Max-Age=0: clear it). */
 void ww_session_cookie(const struct ww_req *r, const char *id, char *out,
 		       size_t size);
@@ -216,6 +222,7 @@ void ww_static_serve(struct ww_req *r);
 void ww_rest_login(struct ww_req *r);
 void ww_rest_logout(struct ww_req *r);
 void ww_rest_session(struct ww_req *r);
+void ww_rest_login_state(struct ww_req *r);
 void ww_rest_users_list(struct ww_req *r);
 void ww_rest_user_add(struct ww_req *r);
 void ww_rest_user_passwd(struct ww_req *r);

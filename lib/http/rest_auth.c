@@ -79,6 +79,16 @@ ww_rest_logout(struct ww_req *r)
 	ww_reply_empty(r, MHD_HTTP_NO_CONTENT);
 }
 
+/* Public: may this browser skip the login page? A console asks this
+ * instead of GET /session, whose 401 the browser would log as an error. */
+void
+ww_rest_login_state(struct ww_req *r)
+{
+	const char *user = ww_req_session_peek(r) == 0 ? r->session.user : NULL;
+
+	ww_reply_json(r, MHD_HTTP_OK, json_pack("{s:s?}", "user", user));
+}
+
 void
 ww_rest_session(struct ww_req *r)
 {

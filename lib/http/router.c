@@ -14,6 +14,7 @@
 #define SG_RULES V1 "/security-groups/:name/rules"
 
 static const struct ww_route routes[] = {
+	{ WW_GET, V1 "/login", WW_ROUTE_PUBLIC, ww_rest_login_state },
 	{ WW_POST, V1 "/login", WW_ROUTE_BODY | WW_ROUTE_PUBLIC, ww_rest_login },
 	{ WW_POST, V1 "/logout", 0, ww_rest_logout },
 	{ WW_GET, V1 "/session", 0, ww_rest_session },

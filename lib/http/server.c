@@ -124,10 +124,22 @@ authenticate(struct ww_req *r)
 	if (id == NULL)
 		return unauthorized(r, "log in first (POST /api/v1/login) or "
 				    "send an API token");
-	if (ww_auth_session_get(h->auth, id, (uint64_t)time(NULL),
-				&r->session) != 0)
+	if (ww_req_session_peek(r) != 0)
 		return unauthorized(r, "the session has ended; log in again");
 	r->via = WW_VIA_SESSION;
+	return 0;
+}
+
+int
+ww_req_session_peek(struct ww_req *r)
+{
+	const char *id = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND,
+						     COOKIE_NAME);
+
+	if (id == NULL || ww_auth_session_get(r->h->auth, id,
+					      (uint64_t)time(NULL),
+					      &r->session) != 0)
+		return -ENOENT;
 	return 0;
 }
 

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Placeholder until the page lands.
+import { h } from "../ui.js";
+
+export default {
+	title: "Flows",
+	async mount(view) {
+		view.append(h("p", { text: "coming" }));
+	},
+};
