@@ -45,8 +45,10 @@ async function request(method, path, body) {
 	} catch (e) {
 		throw new ApiError(0, "unreachable", "the appliance does not answer (" + e.message + ")");
 	}
-	if (r.status === 204)
+	if (r.status === 204) {
+		await r.text(); // an unread body shows as an aborted request
 		return null;
+	}
 	let data = null;
 	const text = await r.text();
 	if (text) {

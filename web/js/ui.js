@@ -200,3 +200,18 @@ export function panel(title, body, actions) {
 		h("header", { class: "panel-head" }, h("h2", { id, text: title }), actions || null),
 		body);
 }
+
+/** A plain IPv4 or IPv6 address, as the store keeps them (no prefixes). */
+export function isAddress(s) {
+	const octet = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+	if (new RegExp(`^${octet}(\\.${octet}){3}$`).test(s))
+		return true;
+	if (!s.includes(":") || /[[\]/%@\s]/.test(s))
+		return false;
+	try {
+		new URL(`http://[${s}]/`); // the browser's own IPv6 parser
+		return true;
+	} catch {
+		return false;
+	}
+}
