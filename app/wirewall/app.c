@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -108,6 +109,19 @@ ww_app_clear_counters(struct ww_app *app, int idx)
 		if (idx < 0 || (unsigned int)idx == i)
 			ww_workers_sum(app->workers, app->nb_workers, i,
 				       &app->baseline[i]);
+}
+
+void
+ww_app_links_update(struct ww_app *app)
+{
+	uint64_t now = (uint64_t)time(NULL);
+
+	if (now == app->links_read_s)
+		return;
+	app->links_read_s = now;
+	pthread_mutex_lock(&app->control_lock);
+	ww_ports_link_update(&app->ports);
+	pthread_mutex_unlock(&app->control_lock);
 }
 
 void

@@ -71,6 +71,7 @@ struct ww_app {
 	uint64_t event_counts[WW_EV_MAX];
 	uint64_t auto_blocks;
 	uint64_t bl_load_ns;       /* loading the configured block lists took */
+	uint64_t links_read_s;     /* when the ports' link state was read */
 	volatile bool quit;
 };
 
@@ -182,6 +183,10 @@ void ww_app_port_counters(const struct ww_app *app, unsigned int idx,
 
 /** Start counting port @p idx (or all ports if idx < 0) from zero again. */
 void ww_app_clear_counters(struct ww_app *app, int idx);
+
+/** From the main loop: read the ports' link state once a second (the
+ *  main lcore asks the drivers; the prompt and REST read the copies). */
+void ww_app_links_update(struct ww_app *app);
 
 /** Final or on-demand counters of every port, as a table. */
 void ww_app_print_counters(const struct ww_app *app, FILE *f);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What the appliance measured: show stats (rates of the last second,
- * drops, connections, flow records, events, exports, top talkers), show
- * flows (the biggest recent flow records, filtered), show events (the
+ * What the appliance measured: show stats (rates of the last second, the
+ * links, drops, connections, flow records, events, exports, top talkers),
+ * show flows (the biggest recent flow records, filtered), show events (the
  * event store, by category), show talkers.
  */
 #include <arpa/inet.h>
@@ -28,13 +28,25 @@ last(struct ww_app *app, const char *name)
 	return idx >= 0 ? ww_series_last(app->series, (unsigned int)idx) : 0;
 }
 
+/* "up 10 Gbps full" or "down", as the main lcore last read it. */
+static const char *
+link_text(const struct rte_eth_link *l, char *buf, size_t size)
+{
+	if (l->link_status != RTE_ETH_LINK_UP)
+		return "down";
+	snprintf(buf, size, "up %s %s", rte_eth_link_speed_to_str(
+		 l->link_speed), l->link_duplex == RTE_ETH_LINK_FULL_DUPLEX ?
+		 "full" : "half");
+	return buf;
+}
+
 static void
 print_rates(struct ww_app *app)
 {
-	char name[WW_SERIES_NAME_MAX * 2];
+	char name[WW_SERIES_NAME_MAX * 2], link[48];
 
-	printf("  %-12s %12s %14s %12s %14s   (last second)\n", "port",
-	       "rx pps", "rx bit/s", "tx pps", "tx bit/s");
+	printf("  %-12s %12s %14s %12s %14s  %-16s (last second)\n", "port",
+	       "rx pps", "rx bit/s", "tx pps", "tx bit/s", "link");
 	for (unsigned int p = 0; p < app->cfg.nb_ports; p++) {
 		const char *n = app->cfg.ports[p].name;
 		double v[4];
@@ -45,8 +57,9 @@ print_rates(struct ww_app *app)
 			snprintf(name, sizeof(name), "port.%s.%s", n, k[i]);
 			v[i] = last(app, name);
 		}
-		printf("  %-12s %12.0f %14.0f %12.0f %14.0f\n", n, v[0], v[1],
-		       v[2], v[3]);
+		printf("  %-12s %12.0f %14.0f %12.0f %14.0f  %s\n", n, v[0],
+		       v[1], v[2], v[3], link_text(&app->ports.port[p].link,
+						   link, sizeof(link)));
 	}
 }
 

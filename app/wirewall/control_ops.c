@@ -116,11 +116,34 @@ rule_counter(void *ctx, uint32_t handle, uint64_t *packets, uint64_t *bytes)
 	}
 }
 
+/* The copy the main lcore last read: no driver is asked from here. */
+static json_t *
+link_json(const struct ww_port *p)
+{
+	char mac[RTE_ETHER_ADDR_FMT_SIZE];
+	uint32_t speed = p->link.link_speed;
+
+	rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+	return json_pack("{s:b, s:I, s:s, s:s}",
+			 "up", p->link.link_status == RTE_ETH_LINK_UP,
+			 "speed_mbps", (json_int_t)(speed ==
+				RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : speed),
+			 "duplex", p->link.link_duplex ==
+				RTE_ETH_LINK_FULL_DUPLEX ? "full" : "half",
+			 "mac", mac);
+}
+
 static json_t *
 stats(void *ctx)
 {
 	struct ww_app *app = ctx;
 	json_t *out = ww_app_counters_json(app);
+	json_t *ports = json_object_get(out, "ports");
+
+	for (unsigned int i = 0; i < app->ports.n; i++)
+		json_object_set_new(json_object_get(ports,
+						    app->cfg.ports[i].name),
+				    "link", link_json(&app->ports.port[i]));
 
 	json_object_set_new(out, "conntrack", ww_app_ct_json(app));
 	json_object_set_new(out, "guards", ww_app_guards_json(app));
@@ -185,30 +208,51 @@ event_matches(const struct recent *r, const json_t *q)
 	return true;
 }
 
+/* The events in memory matching @p q, newest first, each to @p fn until
+ * it stops. */
+static void
+recent_each(const json_t *q, int (*fn)(void *ctx, json_t *ev), void *ctx)
+{
+	for (unsigned int k = recent_count; k-- > 0;) {
+		const struct recent *r = &recent[(recent_head + k) %
+						 RECENT_EVENTS];
+
+		if (event_matches(r, q) && fn(ctx, r->obj) != 0)
+			return;
+	}
+}
+
+struct recent_page {
+	json_t *items;
+	unsigned int offset, limit, total;
+};
+
+static int
+page_add(void *ctx, json_t *ev)
+{
+	struct recent_page *p = ctx;
+
+	if (p->total >= p->offset && p->total - p->offset < p->limit)
+		json_array_append(p->items, ev);
+	p->total++;
+	return 0;
+}
+
 static json_t *
 recent_events(const json_t *q)
 {
 	json_t *lim = json_object_get(q, "limit"), *off = json_object_get(q,
 									"offset");
-	unsigned int limit = json_is_integer(lim) ? json_integer_value(lim) : 100;
-	unsigned int offset = json_is_integer(off) ? json_integer_value(off) : 0;
-	unsigned int total = 0;
-	json_t *items = json_array();
+	struct recent_page p = {
+		.items = json_array(),
+		.limit = json_is_integer(lim) ? json_integer_value(lim) : 100,
+		.offset = json_is_integer(off) ? json_integer_value(off) : 0,
+	};
 
-	/* Newest first. */
-	for (unsigned int k = recent_count; k-- > 0;) {
-		const struct recent *r = &recent[(recent_head + k) %
-						 RECENT_EVENTS];
-
-		if (!event_matches(r, q))
-			continue;
-		if (total >= offset && total - offset < limit)
-			json_array_append(items, r->obj);
-		total++;
-	}
-	return json_pack("{s:o, s:I, s:I, s:I}", "items", items,
-			 "total", (json_int_t)total, "offset",
-			 (json_int_t)offset, "limit", (json_int_t)limit);
+	recent_each(q, page_add, &p);
+	return json_pack("{s:o, s:I, s:I, s:I}", "items", p.items,
+			 "total", (json_int_t)p.total, "offset",
+			 (json_int_t)p.offset, "limit", (json_int_t)p.limit);
 }
 
 /* The store answers when there is one; else the last events in memory.
@@ -227,6 +271,55 @@ events(void *ctx, const json_t *q)
 	if (out == NULL && errno == ENOTSUP)
 		return recent_events(q);
 	return out;
+}
+
+struct recent_export {
+	uint32_t max;
+	int64_t n;
+	ww_control_row_fn fn;
+	void *ctx;
+};
+
+static int
+export_add(void *ctx, json_t *ev)
+{
+	struct recent_export *x = ctx;
+	char *text;
+	int stop;
+
+	if ((uint64_t)x->n == x->max)
+		return 1;
+	text = json_dumps(ev, JSON_COMPACT);
+	if (text == NULL) {
+		x->n = -ENOMEM;
+		return 1;
+	}
+	x->n++;
+	stop = x->fn(x->ctx, text, strlen(text));
+	free(text);
+	return stop;
+}
+
+/* As events(): the store, else the events in memory (which the main loop
+ * adds to under the control lock). */
+static int64_t
+events_export(void *ctx, const json_t *q, uint32_t max, ww_control_row_fn fn,
+	      void *fn_ctx)
+{
+	struct recent_export x = { .max = max, .fn = fn, .ctx = fn_ctx };
+	struct ww_app *app = ctx;
+	char err[256];
+	int64_t n = -ENOTSUP;
+
+	if (app->events_store != NULL)
+		n = ww_events_export(app->events_store, q, max, fn, fn_ctx,
+				     err, sizeof(err));
+	if (n != -ENOTSUP)
+		return n;
+	pthread_mutex_lock(&app->control_lock);
+	recent_each(q, export_add, &x);
+	pthread_mutex_unlock(&app->control_lock);
+	return x.n;
 }
 
 static json_t *
@@ -253,6 +346,7 @@ ww_app_control_create(struct ww_app *app, const char *config_path,
 			.stats = stats,
 			.flows = flows,
 			.events = events,
+			.events_export = events_export,
 			.telemetry = telemetry,
 		},
 	};

@@ -191,6 +191,7 @@ serve(struct ww_app *a, const struct options *opt)
 		ww_app_guards_housekeeping(a);
 		ww_app_drain_flows(a);
 		ww_app_telemetry_tick(a);
+		ww_app_links_update(a);
 		ww_control_tick(a->control, false);
 	}
 	ww_app_flush_events(a);

@@ -189,6 +189,8 @@ start(struct ww_port *p, struct rte_mempool *pool)
 	if (ret != 0)
 		goto fail;
 	p->started = true;
+	rte_eth_macaddr_get(p->port_id, &p->mac);
+	rte_eth_link_get_nowait(p->port_id, &p->link);
 	/* A bump in the wire receives every frame, whatever its MAC. */
 	ret = rte_eth_promiscuous_enable(p->port_id);
 	if (ret != 0 && ret != -ENOTSUP)
@@ -243,6 +245,15 @@ ww_ports_open(struct ww_ports *ports, const struct ww_config *cfg,
 	}
 	lookup_timestamps(ports);
 	return 0;
+}
+
+void
+ww_ports_link_update(struct ww_ports *ports)
+{
+	for (unsigned int i = 0; i < ports->n; i++)
+		if (ports->port[i].started)
+			rte_eth_link_get_nowait(ports->port[i].port_id,
+						&ports->port[i].link);
 }
 
 /* Close flushes what a device wrote (net_pcap's output files). */

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_ethdev.h>
 #include <rte_mempool.h>
 
 #include "config.h"
@@ -23,6 +24,10 @@ struct ww_port {
 	bool present;               /* port_id is ours: close it */
 	bool attached;              /* we hot-plugged it: detach on close */
 	bool started;
+	/* Read on the main lcore (ww_ports_link_update), never by a worker;
+	 * others read these copies. */
+	struct rte_ether_addr mac;
+	struct rte_eth_link link;
 };
 
 struct ww_ports {
@@ -46,6 +51,10 @@ int ww_ports_open(struct ww_ports *ports, const struct ww_config *cfg,
 
 /** Stop, close and detach every port, free the pool. Safe on a partial open. */
 void ww_ports_close(struct ww_ports *ports);
+
+/** Read every started port's link state (without waiting) into its
+ *  struct ww_port. Main lcore only. */
+void ww_ports_link_update(struct ww_ports *ports);
 
 /** Can this port spread flows over @p workers queues symmetrically? */
 bool ww_port_supports_rss(uint16_t port_id, unsigned int workers);

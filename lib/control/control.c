@@ -965,6 +965,15 @@ ww_control_events(struct ww_control *c, const json_t *query)
 	return out;
 }
 
+int64_t
+ww_control_events_export(struct ww_control *c, const json_t *query,
+			 uint32_t max, ww_control_row_fn fn, void *ctx)
+{
+	if (c->ops.events_export == NULL)
+		return -ENOTSUP;
+	return c->ops.events_export(c->ops.ctx, query, max, fn, ctx);
+}
+
 json_t *
 ww_control_telemetry(struct ww_control *c, const char *what,
 		     const json_t *args)

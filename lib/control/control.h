@@ -33,6 +33,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -53,6 +54,10 @@ struct ww_control_error {
  *  "exists", "stale_revision", "needs_restart", "full", "storage",
  *  "no_memory", "error". */
 const char *ww_control_error_code(int err);
+
+/** What an export hands over: one event as its JSON text (@p len bytes,
+ *  NUL-terminated). @return 0 to go on, anything else to stop. */
+typedef int (*ww_control_row_fn)(void *ctx, const char *json, size_t len);
 
 /** Queries answered by the data plane (the application); the JSON shapes
  *  are theirs. Any query hook may be NULL: the query then returns NULL
@@ -75,6 +80,11 @@ struct ww_control_ops {
 	/** Recent events matching @p query (an object of filters; see
 	 *  ww_control_events). */
 	json_t *(*events)(void *ctx, const json_t *query);
+	/** Every event matching @p query's filters, newest first, at most
+	 *  @p max, each to @p fn (see ww_control_events_export); called
+	 *  without the control lock. @return rows or -errno. */
+	int64_t (*events_export)(void *ctx, const json_t *query, uint32_t max,
+				 ww_control_row_fn fn, void *fn_ctx);
 	/** Telemetry by name: "series" {prefix, seconds}, "talkers" {by,
 	 *  top}, "flow-records" {top, addr}; NULL and errno EINVAL for a bad
 	 *  argument or an unknown name. */
@@ -230,6 +240,20 @@ json_t *ww_control_flows(struct ww_control *c, unsigned int top,
  * {"items":[...],"total","offset","limit"}
  */
 json_t *ww_control_events(struct ww_control *c, const json_t *query);
+
+/**
+ * Every event matching @p query's filters (as ww_control_events(), without
+ * "offset" and "limit"), newest first, at most @p max, each handed to @p fn
+ * as JSON text: an export builds its answer row by row, never the whole
+ * list as JSON values. The control lock is not held meanwhile (a long
+ * export must not hold up the main loop's event drain): @p fn must not
+ * call back into the store.
+ * @return rows handed over, or -errno: -EINVAL a bad query, -ENOTSUP no
+ *   hook, -EIO, -EBUSY or -ENOMEM the store failed.
+ */
+int64_t ww_control_events_export(struct ww_control *c, const json_t *query,
+				 uint32_t max, ww_control_row_fn fn,
+				 void *ctx);
 
 /** Time series, top talkers, recent flow records (see the ops hook). */
 json_t *ww_control_telemetry(struct ww_control *c, const char *what,

@@ -319,6 +319,13 @@ ww_events_close(struct ww_events *e)
 	free(e);
 }
 
+static int
+no_store(char *err, size_t size)
+{
+	return ww_ev_fail(err, size, -ENOTSUP,
+			  "no event store: events are not kept (no database)");
+}
+
 json_t *
 ww_events_query(struct ww_events *e, const json_t *query, char *err,
 		size_t size)
@@ -328,12 +335,21 @@ ww_events_query(struct ww_events *e, const json_t *query, char *err,
 		return NULL;
 	}
 	if (e->rdb == NULL) {
-		errno = ENOTSUP;
-		ww_ev_fail(err, size, -ENOTSUP,
-			   "no event store: events are not kept (no database)");
+		errno = -no_store(err, size);
 		return NULL;
 	}
 	return ww_ev_query(e, query, err, size);
+}
+
+int64_t
+ww_events_export(struct ww_events *e, const json_t *query, uint32_t max,
+		 ww_events_row_fn fn, void *ctx, char *err, size_t size)
+{
+	if (e == NULL || fn == NULL)
+		return -EINVAL;
+	if (e->rdb == NULL)
+		return no_store(err, size);
+	return ww_ev_export(e, query, max, fn, ctx, err, size);
 }
 
 void

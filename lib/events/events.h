@@ -29,6 +29,7 @@
 #define WW_EVENTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -100,6 +101,25 @@ int ww_events_flush(struct ww_events *e);
  */
 json_t *ww_events_query(struct ww_events *e, const json_t *query, char *err,
 			size_t size);
+
+/** What ww_events_export() hands over: one stored event as the JSON text
+ *  it was added with (@p len bytes, NUL-terminated). @return 0 to go on,
+ *  anything else to stop. */
+typedef int (*ww_events_row_fn)(void *ctx, const char *json, size_t len);
+
+/**
+ * Every stored event matching @p query (the filters of ww_events_query();
+ * "offset" and "limit" are refused), newest first, at most @p max of them,
+ * each handed to @p fn. One read: the rows are one state of the store
+ * however the writer goes on. @p fn runs with the reader's lock held (other
+ * queries wait): it must not call into @p e.
+ * @return rows handed over (the one @p fn stopped at included), or -errno
+ *   with "why" in @p err: -EINVAL, -ENOTSUP, -EIO, -EBUSY, -ENOMEM as for
+ *   ww_events_query().
+ */
+int64_t ww_events_export(struct ww_events *e, const json_t *query,
+			 uint32_t max, ww_events_row_fn fn, void *ctx,
+			 char *err, size_t size);
 
 struct ww_events_stats {
 	uint64_t added;     /**< events given to add() */

@@ -117,6 +117,8 @@ int ww_ev_store_commit(struct ww_events *e, struct ww_ev_row *const *rows,
 /* events_query.c; qlock is taken inside. */
 json_t *ww_ev_query(struct ww_events *e, const json_t *query, char *err,
 		    size_t size);
+int64_t ww_ev_export(struct ww_events *e, const json_t *query, uint32_t max,
+		     ww_events_row_fn fn, void *ctx, char *err, size_t size);
 void ww_ev_query_close(struct ww_events *e);
 
 /* events_syslog.c */

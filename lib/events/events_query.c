@@ -278,13 +278,13 @@ count_rows(sqlite3_stmt *st, const struct query *q, int64_t *total)
 	return rc;
 }
 
-/* The stored texts, parsed back; one that does not parse is left out
- * (only a hand-edited file can hold one). */
+/* Hand the statement's rows, their JSON text, to @p fn until it stops;
+ * @p n counts them. */
 static int
-page_rows(sqlite3_stmt *st, const struct query *q, json_t *items)
+rows_each(sqlite3_stmt *st, const struct query *q, ww_events_row_fn fn,
+	  void *ctx, int64_t *n)
 {
 	const char *text;
-	json_t *item;
 	int rc;
 
 	query_bind(st, q);
@@ -292,10 +292,9 @@ page_rows(sqlite3_stmt *st, const struct query *q, json_t *items)
 		text = (const char *)sqlite3_column_text(st, 0);
 		if (text == NULL)
 			continue;
-		item = json_loadb(text, (size_t)sqlite3_column_bytes(st, 0), 0,
-				  NULL);
-		if (item != NULL && json_array_append_new(items, item) != 0) {
-			rc = SQLITE_NOMEM;
+		(*n)++;
+		if (fn(ctx, text, (size_t)sqlite3_column_bytes(st, 0)) != 0) {
+			rc = SQLITE_DONE;
 			break;
 		}
 	}
@@ -304,13 +303,55 @@ page_rows(sqlite3_stmt *st, const struct query *q, json_t *items)
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+struct page {
+	json_t *items;
+	bool no_mem;
+};
+
+/* A stored text, parsed back; one that does not parse is left out (only a
+ * hand-edited file can hold one). */
+static int
+page_add(void *ctx, const char *json, size_t len)
+{
+	struct page *p = ctx;
+	json_t *item = json_loadb(json, len, 0, NULL);
+
+	if (item != NULL && json_array_append_new(p->items, item) != 0) {
+		p->no_mem = true;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+page_rows(sqlite3_stmt *st, const struct query *q, json_t *items)
+{
+	struct page p = { .items = items };
+	int64_t n = 0;
+	int rc = rows_each(st, q, page_add, &p, &n);
+
+	return p.no_mem ? SQLITE_NOMEM : rc;
+}
+
+/* A failure of the reader: errno and @p err say it. qlock held. */
+static int
+read_fail(struct ww_events *e, int rc, const char *what, char *err,
+	  size_t size)
+{
+	int ret = ww_ev_sqlite_errno(e->rdb, rc);
+
+	errno = -ret;
+	return ww_ev_fail(err, size, ret, "%s: %s: %s", e->db_path, what,
+			  sqlite3_errstr(rc));
+}
+
 /* qlock held. */
 static json_t *
 run(struct ww_events *e, const struct query *q, char *err, size_t size)
 {
 	json_t *items = json_array();
 	int64_t total = 0;
-	int rc, ret;
+	int rc;
 
 	if (items == NULL) {
 		errno = ENOMEM;
@@ -327,10 +368,7 @@ run(struct ww_events *e, const struct query *q, char *err, size_t size)
 		sqlite3_exec(e->rdb, "COMMIT", NULL, NULL, NULL);
 	}
 	if (rc != SQLITE_OK) {
-		ret = ww_ev_sqlite_errno(e->rdb, rc);
-		errno = -ret;
-		ww_ev_fail(err, size, ret, "%s: query: %s", e->db_path,
-			   sqlite3_errstr(rc));
+		read_fail(e, rc, "query", err, size);
 		json_decref(items);
 		return NULL;
 	}
@@ -356,6 +394,34 @@ ww_ev_query(struct ww_events *e, const json_t *query, char *err,
 	out = run(e, &q, err, size);
 	pthread_mutex_unlock(&e->qlock);
 	return out;
+}
+
+/* The page statement of the query's shape, with the export's count as its
+ * limit: the rows come from one read however the writer goes on. */
+int64_t
+ww_ev_export(struct ww_events *e, const json_t *query, uint32_t max,
+	     ww_events_row_fn fn, void *ctx, char *err, size_t size)
+{
+	struct query q;
+	int64_t n = 0;
+	int rc, ret;
+
+	ret = parse(query, &q, err, size);
+	if (ret == 0 && (q.val[Q_OFFSET] != NULL || q.val[Q_LIMIT] != NULL))
+		ret = ww_ev_fail(err, size, -EINVAL, "%s: not with an export "
+				 "(it holds every matching row)",
+				 q.val[Q_OFFSET] != NULL ? "offset" : "limit");
+	if (ret != 0 || max == 0)
+		return ret;
+	q.limit = max;
+	pthread_mutex_lock(&e->qlock);
+	rc = shape_prepare(e, q.shape);
+	if (rc == SQLITE_OK)
+		rc = rows_each(e->q[q.shape].page, &q, fn, ctx, &n);
+	if (rc != SQLITE_OK)
+		n = read_fail(e, rc, "export", err, size);
+	pthread_mutex_unlock(&e->qlock);
+	return n;
 }
 
 void

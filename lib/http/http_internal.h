@@ -142,6 +142,11 @@ void ww_methods_text(unsigned int methods, char *out, size_t size);
 
 void ww_reply_json(struct ww_req *r, unsigned int status, json_t *body);
 void ww_reply_empty(struct ww_req *r, unsigned int status);
+/** A body that is not JSON: @p body (malloc'd, @p len bytes) is the
+ *  reply's now, freed with it; @p type must outlive the request (a
+ *  literal). Out of memory: 503. */
+void ww_reply_body(struct ww_req *r, unsigned int status, const char *type,
+		   char *body, size_t len);
 void ww_reply_header(struct ww_req *r, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /** {"error":{"code","message","path"}} with @p status. */
@@ -186,6 +191,8 @@ int ww_body_int(struct ww_req *r, const char *key, int64_t min, int64_t max,
 
 /** A query argument; NULL if absent or empty. */
 const char *ww_query(const struct ww_req *r, const char *name);
+/** Is the query argument there at all (even empty)? */
+bool ww_query_given(const struct ww_req *r, const char *name);
 /** A non-negative integer query argument in [min, max] (@p def if
  *  absent). @return 0 or -1 (400 with path @p name). */
 int ww_query_uint(struct ww_req *r, const char *name, uint64_t min,

@@ -31,6 +31,26 @@ ww_reply_empty(struct ww_req *r, unsigned int status)
 }
 
 void
+ww_reply_body(struct ww_req *r, unsigned int status, const char *type,
+	      char *body, size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body,
+		MHD_RESPMEM_MUST_FREE);
+
+	if (resp == NULL) {
+		free(body);
+		errno = ENOMEM;
+		ww_reply_no_answer(r, "the answer");
+		return;
+	}
+	ww_reply_empty(r, status);
+	if (r->reply.resp != NULL)
+		MHD_destroy_response(r->reply.resp);
+	r->reply.resp = resp;
+	r->reply.content_type = type;
+}
+
+void
 ww_reply_header(struct ww_req *r, const char *name, const char *fmt, ...)
 {
 	struct ww_reply_header *hd;
@@ -282,6 +302,12 @@ ww_query(const struct ww_req *r, const char *name)
 	const char *v = query_raw(r, name);
 
 	return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+bool
+ww_query_given(const struct ww_req *r, const char *name)
+{
+	return query_raw(r, name) != NULL;
 }
 
 /* Digits only: strtoull alone would take "-1", " 5" and "0x10". */

@@ -3,13 +3,16 @@
  * /api/v1/blocklist, stats, flows and events: the appliance's live state
  * rather than its configuration. Block-list entries come and go at run
  * time (and survive restarts through lib/control's own file); the others
- * are questions the data plane answers.
+ * are questions the data plane answers. Events also leave as one file to
+ * download (?format=csv|json, see events_export.h).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "events_export.h"
 #include "http_internal.h"
 
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
@@ -148,9 +151,9 @@ ww_rest_flows(struct ww_req *r)
 }
 
 /* The query string as lib/control's filter object: text filters as they
- * are, times and the page as checked integers. */
+ * are, times as checked integers, and the page if @p page. */
 static json_t *
-events_query(struct ww_req *r)
+events_query(struct ww_req *r, bool page)
 {
 	static const char *const texts[] = { "category", "level", "addr" };
 	static const char *const times[] = { "since", "until" };
@@ -159,7 +162,7 @@ events_query(struct ww_req *r)
 	uint64_t t;
 	size_t i;
 
-	if (ww_query_page(r, &offset, &limit) != 0)
+	if (page && ww_query_page(r, &offset, &limit) != 0)
 		goto fail;
 	for (i = 0; i < DIM(texts); i++)
 		if (ww_query(r, texts[i]) != NULL)
@@ -172,21 +175,91 @@ events_query(struct ww_req *r)
 			json_object_set_new(q, times[i],
 					    json_integer((json_int_t)t));
 	}
-	json_object_set_new(q, "offset", json_integer(offset));
-	json_object_set_new(q, "limit", json_integer(limit));
+	if (page) {
+		json_object_set_new(q, "offset", json_integer(offset));
+		json_object_set_new(q, "limit", json_integer(limit));
+	}
 	return q;
 fail:
 	json_decref(q);
 	return NULL;
 }
 
+/* ?format=csv|json: every matching event as one file to download. */
+static int
+export_format(struct ww_req *r, const char *format,
+	      enum ww_export_format *out)
+{
+	static const char *const page[] = { "offset", "limit" };
+	size_t i;
+
+	if (strcmp(format, "csv") == 0) {
+		*out = WW_EXPORT_CSV;
+	} else if (strcmp(format, "json") == 0) {
+		*out = WW_EXPORT_JSON;
+	} else {
+		ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "format",
+			       "expected \"csv\" or \"json\"");
+		return -1;
+	}
+	for (i = 0; i < DIM(page); i++) {
+		if (!ww_query_given(r, page[i]))
+			continue;
+		ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", page[i],
+			       "not with format: an export holds every "
+			       "matching event (at most %u)",
+			       WW_EXPORT_MAX_ROWS);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+events_export(struct ww_req *r, enum ww_export_format format, json_t *q)
+{
+	bool csv = format == WW_EXPORT_CSV;
+	struct ww_export x;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int64_t n;
+
+	ww_export_begin(&x, format, WW_EXPORT_MAX_ROWS);
+	/* One more than kept: whether there were more to say. */
+	n = ww_control_events_export(r->h->control, q, WW_EXPORT_MAX_ROWS + 1,
+				     ww_export_row, &x);
+	if (n < 0 || ww_export_end(&x) != 0) {
+		ww_buf_free(&x.buf);
+		errno = n < 0 ? (int)-n : ENOMEM;
+		ww_reply_no_answer(r, "events");
+		return;
+	}
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+	ww_reply_header(r, "Content-Disposition", "attachment; filename=\""
+			"wirewall-events-%s.%s\"", stamp, csv ? "csv" : "json");
+	if (x.truncated)
+		ww_reply_header(r, "X-Export-Truncated", "true");
+	ww_reply_body(r, MHD_HTTP_OK, csv ? "text/csv; charset=utf-8" :
+		      "application/json", x.buf.p, x.buf.len);
+}
+
 void
 ww_rest_events(struct ww_req *r)
 {
-	json_t *q = events_query(r), *events;
+	const char *format = ww_query(r, "format");
+	enum ww_export_format f = WW_EXPORT_JSON;
+	json_t *q, *events;
 
+	if (format != NULL && export_format(r, format, &f) != 0)
+		return;
+	q = events_query(r, format == NULL);
 	if (q == NULL)
 		return;
+	if (format != NULL) {
+		events_export(r, f, q);
+		json_decref(q);
+		return;
+	}
 	errno = 0;
 	events = ww_control_events(r->h->control, q);
 	json_decref(q);

@@ -331,16 +331,7 @@ metrics_serve(struct ww_req *r)
 	}
 	if (len == 0)
 		len = strlen(text);
-	r->reply.resp = MHD_create_response_from_buffer(len, text,
-							MHD_RESPMEM_MUST_FREE);
-	if (r->reply.resp == NULL) {
-		free(text);
-		errno = ENOMEM;
-		ww_reply_no_answer(r, "metrics");
-		return;
-	}
-	r->reply.content_type = type;
-	r->reply.status = MHD_HTTP_OK;
+	ww_reply_body(r, MHD_HTTP_OK, type, text, len);
 }
 
 static void

@@ -10,6 +10,8 @@ start-up errors; and what survives a restart (rules, block-list TTLs).
 A live wirewall on net_null ports (no traffic needed). Run with Debian's
 /usr/bin/python3; WIREWALL names the binary."""
 import contextlib
+import csv
+import io
 import json
 import os
 import re
@@ -43,7 +45,8 @@ LOGIN_FAILURES = 3
 # Every endpoint as (method, path pattern): the main class records which it
 # saw answered with 2xx, and its last test checks none was left out.
 ENDPOINTS = [
-    ("POST", r"/api/v1/login"), ("POST", r"/api/v1/logout"), ("GET", r"/api/v1/session"),
+    ("GET", r"/api/v1/login"), ("POST", r"/api/v1/login"), ("POST", r"/api/v1/logout"),
+    ("GET", r"/api/v1/session"),
     ("GET", r"/api/v1/config"), ("PUT", r"/api/v1/config"),
     ("GET", r"/api/v1/rules"), ("POST", r"/api/v1/rules"),
     ("GET", r"/api/v1/rules/\d+"), ("PUT", r"/api/v1/rules/\d+"),
@@ -235,7 +238,7 @@ class Resp:
 def read_and_remove(path):
     if not os.path.exists(path):
         return ""
-    with open(path, errors="replace") as f:
+    with open(path, errors="replace", newline="") as f:  # CR LF as sent
         text = f.read()
     os.unlink(path)
     return text
@@ -468,11 +471,36 @@ class RestApi(unittest.TestCase):
         self.assertError(c.post("/api/v1/login", raw="{user:1}"), 400, "bad_json")
         self.assertError(c.post("/api/v1/login", raw="user=admin", ctype=None), 415,
                          "unsupported_media_type")
-        r = c.get("/api/v1/login")
+        r = c.delete("/api/v1/login")
         self.assertError(r, 401, "unauthorized")  # no session: nothing about the path
-        r = self.api.get("/api/v1/login")
+        r = self.api.delete("/api/v1/login")
         self.assertError(r, 405, "method_not_allowed")
-        self.assertEqual(r.header("allow"), "POST")
+        self.assertEqual(r.header("allow"), "GET, HEAD, POST")
+
+    def test_login_state(self):
+        """GET /login is public and never 401: the user of a live session
+        cookie, else null (a console asks it before showing its login)."""
+        c = self.client()
+        r = c.get("/api/v1/login")
+        self.assertEqual(self.ok(r), {"user": None})
+        self.assertIsNone(r.header("www-authenticate"))
+        self.assertIsNone(r.header("set-cookie"))
+        self.ok(c.login("admin", self.app.password))
+        with open(c.jar) as f:
+            jar = f.read()
+        self.assertEqual(self.ok(c.get("/api/v1/login")), {"user": "admin"})
+        self.ok(c.post("/api/v1/logout"), 204)
+        self.assertEqual(self.ok(c.get("/api/v1/login")), {"user": None})
+        with open(c.jar, "w") as f:  # the ended session's cookie, shown again
+            f.write(jar)
+        self.assertEqual(self.ok(c.get("/api/v1/login")), {"user": None})
+        forged = self.client()
+        with open(forged.jar, "w") as f:
+            f.write("127.0.0.1\tFALSE\t/\tFALSE\t0\tww_session\t%s\n" % ("ab" * 32))
+        self.assertEqual(self.ok(forged.get("/api/v1/login")), {"user": None})
+        # an API token is a script's, not a browser's session
+        r = forged.get("/api/v1/login", cookie=False, token="wwt_" + "0" * 64)
+        self.assertEqual(self.ok(r), {"user": None})
 
     def test_logout(self):
         c = self.client()
@@ -667,6 +695,11 @@ class RestApi(unittest.TestCase):
                  ("/api/v1/tokens?offset=%2B1", "offset"),
                  ("/api/v1/events?limit=2000", "limit"), ("/api/v1/events?since=yesterday", "since"),
                  ("/api/v1/events?until=-1", "until"),
+                 ("/api/v1/events?format=xml", "format"), ("/api/v1/events?format=CSV", "format"),
+                 ("/api/v1/events?format=csv&limit=5", "limit"),
+                 ("/api/v1/events?format=json&offset=0", "offset"),
+                 ("/api/v1/events?format=csv&limit=", "limit"),
+                 ("/api/v1/events?format=csv&since=x", "since"),
                  ("/api/v1/flows?top=0", "top"), ("/api/v1/flows?top=1001", "top"),
                  ("/api/v1/flows?top=ten", "top"),
                  ("/api/v1/rules/0", "handle"), ("/api/v1/rules/abc", "handle"),
@@ -901,8 +934,19 @@ class RestApi(unittest.TestCase):
 
     def test_stats_flows_events(self):
         stats = self.ok(self.api.get("/api/v1/stats"))
-        self.assertIn("outside", stats["ports"])
-        self.assertIn("inside", stats["ports"])
+        self.assertEqual(set(stats["ports"]), {"outside", "inside"})
+        macs = set()
+        for name, port in stats["ports"].items():
+            link = port["link"]
+            self.assertEqual(set(link), {"up", "speed_mbps", "duplex", "mac"}, name)
+            # net_null: always up, 10 Gbit/s, full duplex
+            self.assertIs(link["up"], True, name)
+            self.assertIs(type(link["speed_mbps"]), int, name)
+            self.assertEqual(link["speed_mbps"], 10000, name)
+            self.assertEqual(link["duplex"], "full", name)
+            self.assertRegex(link["mac"], r"^[0-9A-F]{2}(:[0-9A-F]{2}){5}$", name)
+            macs.add(link["mac"])
+        self.assertEqual(len(macs), 2)  # each port its own
         flows = self.ok(self.api.get("/api/v1/flows?top=5"))
         self.assertIsInstance(flows, dict)
         self.ok(self.api.get("/api/v1/flows"))
@@ -1128,6 +1172,162 @@ class RestApi(unittest.TestCase):
         missing = [e for e in ENDPOINTS if e not in self.seen]
         # logout is covered in test_logout; order in the class is alphabetical
         self.assertEqual(missing, [])
+
+
+# The CSV export's columns; every other key of an event goes to "extra".
+CSV_COLUMNS = ["timestamp", "level", "category", "event", "src_ip", "src_port", "dest_ip",
+               "dest_port", "proto", "count", "in_port", "detail"]
+
+
+def write_event_capture(path, broadcast, listed):
+    """@broadcast pings to the broadcast address (icmp-broadcast), then
+    @listed UDP datagrams from addresses on a block list (blocklist-hit),
+    each from a source of its own: one event each, none aggregated."""
+    from scapy.all import Ether, IP, ICMP, UDP, wrpcap
+    pkts = [Ether(dst="ff:ff:ff:ff:ff:ff") / IP(src="10.100.%d.%d" % divmod(i + 1, 256),
+                                                dst="255.255.255.255") / ICMP(id=1)
+            for i in range(broadcast)]
+    pkts += [Ether() / IP(src="203.0.113.%d" % (i + 1), dst="10.10.0.2") / UDP(sport=1000, dport=53)
+             for i in range(listed)]
+    wrpcap(path, pkts)
+
+
+class EventsExport(unittest.TestCase):
+    """GET /api/v1/events?format=csv|json: every matching event as one file
+    to download, the same rows as the paged answer, in CSV that Python's
+    csv module reads back to the same values, or a JSON array."""
+
+    BROADCAST = 300  # icmp-broadcast: category icmp, level warning
+    LISTED = 40      # blocklist-hit: category blocklist, level notice
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmpdir = tempfile.TemporaryDirectory(prefix="ww-export-")
+        cls.tmp = cls.tmpdir.name
+        cap = os.path.join(cls.tmp, "events.pcap")
+        write_event_capture(cap, cls.BROADCAST, cls.LISTED)
+        cfg = wwtest.bridge_config(guards={"icmp": {}, "blocklist": {"sets": {"feeds": ["203.0.113.0/24"]}}})
+        cfg["ports"][0]["device"] = "net_pcap0,rx_pcap=" + cap
+        cfg["ports"][1]["device"] = "net_null7,no-rx=1"
+        cls.app = Appliance(cls.tmp, cfg).start()
+        cls.api = Api(cls.app, cls.tmp)
+        assert cls.api.login("admin", cls.app.password).status == 200
+        deadline = time.time() + 30
+        while cls.api.get("/api/v1/events?limit=1").json["total"] < cls.BROADCAST + cls.LISTED:
+            assert time.time() < deadline, cls.api.get("/api/v1/events?limit=1")
+            time.sleep(0.2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.app.stop()
+        cls.tmpdir.cleanup()
+
+    def query(self, q, **more):
+        return "/api/v1/events?" + "&".join("%s=%s" % kv for kv in list(q.items()) + list(more.items()))
+
+    def export(self, q, fmt, api=None):
+        r = (api or self.api).get(self.query(q, format=fmt))
+        self.assertEqual(r.status, 200, r)
+        for k, v in SECURITY_HEADERS.items():
+            self.assertEqual(r.header(k), v, k)
+        self.assertEqual(r.header("cache-control"), "no-store")
+        self.assertRegex(r.header("content-disposition"),
+                         r'^attachment; filename="wirewall-events-\d{8}T\d{6}Z\.%s"$' % fmt)
+        self.assertIsNone(r.header("x-export-truncated"))
+        return r
+
+    def export_json(self, q):
+        r = self.export(q, "json")
+        self.assertEqual(r.header("content-type"), "application/json")
+        self.assertTrue(r.body.endswith("]\n"), r.body[-20:])
+        self.assertIsInstance(r.json, list, r)
+        return r.json
+
+    def export_csv(self, q):
+        r = self.export(q, "csv")
+        self.assertEqual(r.header("content-type"), "text/csv; charset=utf-8")
+        lines = r.body.split("\r\n")
+        self.assertEqual(lines[-1], "")  # every record ends with CR LF
+        self.assertNotIn("\n", "".join(lines))  # no value holds a line break here
+        rows = list(csv.reader(io.StringIO(r.body, newline="")))
+        self.assertEqual(rows[0], CSV_COLUMNS + ["extra"])
+        self.assertTrue(all(len(row) == len(CSV_COLUMNS) + 1 for row in rows), rows)
+        return rows[1:]
+
+    @staticmethod
+    def cell(value):
+        """What the CSV holds for a JSON value (before any formula quote)."""
+        if value is None:
+            return ""
+        return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+    def check_same(self, q, expect):
+        """The paged answer, the JSON export and the CSV export hold the
+        same @expect events, newest first."""
+        page = self.api.get(self.query(q, limit=1000)).json
+        self.assertEqual(page["total"], expect, q)
+        self.assertEqual(len(page["items"]), expect, q)
+        self.assertEqual(self.export_json(q), page["items"])
+        rows = self.export_csv(q)
+        self.assertEqual(len(rows), expect, q)
+        for row, ev in zip(rows, page["items"]):
+            self.assertEqual(row[:len(CSV_COLUMNS)], [self.cell(ev.get(c)) for c in CSV_COLUMNS])
+            self.assertEqual(json.loads(row[-1]),
+                             {k: v for k, v in ev.items() if k not in CSV_COLUMNS})
+        stamps = [ev["timestamp"] for ev in page["items"]]
+        self.assertEqual(stamps, sorted(stamps, reverse=True))
+        return page["items"]
+
+    def test_every_event(self):
+        items = self.check_same({}, self.BROADCAST + self.LISTED)
+        # keys of no fixed column, which the CSV keeps in "extra"
+        ev = next(e for e in items if e["event"] == "icmp-broadcast")
+        self.assertLessEqual({"event_type", "icmp_type", "icmp_code"}, set(ev))
+
+    def test_filters_apply(self):
+        cases = [({"category": "blocklist"}, self.LISTED), ({"level": "notice"}, self.LISTED),
+                 ({"category": "icmp", "level": "warning"}, self.BROADCAST),
+                 ({"category": "icmp", "level": "notice"}, 0),
+                 ({"addr": "10.100.0.7"}, 1), ({"addr": "203.0.113.5", "category": "blocklist"}, 1),
+                 ({"addr": "192.0.2.1"}, 0),
+                 ({"since": 0, "until": 4000000000}, self.BROADCAST + self.LISTED),
+                 ({"since": 4000000000}, 0), ({"until": 1}, 0)]
+        for q, n in cases:
+            with self.subTest(q=q):
+                self.check_same(q, n)
+        # nothing matched: the header alone, an empty array
+        r = self.api.get("/api/v1/events?format=csv&since=4000000000")
+        self.assertEqual(r.body, ",".join(CSV_COLUMNS + ["extra"]) + "\r\n")
+        r = self.api.get("/api/v1/events?format=json&since=4000000000")
+        self.assertEqual(r.body, "[]\n")
+
+    def test_bad_input_changes_nothing(self):
+        before = self.api.get("/api/v1/events?limit=1000").json
+        cases = [("format=xml", "format"), ("format=csv&limit=5", "limit"),
+                 ("format=json&offset=0&limit=10", "offset"), ("format=csv&until=-1", "until")]
+        for query, path in cases:
+            with self.subTest(query=query):
+                r = self.api.get("/api/v1/events?" + query)
+                self.assertEqual(r.status, 400, r)
+                self.assertEqual(r.json["error"]["code"], "invalid")
+                self.assertEqual(r.json["error"]["path"], path)
+                self.assertEqual(r.header("content-type"), "application/json")
+                self.assertIsNone(r.header("content-disposition"))
+        self.assertEqual(self.api.get("/api/v1/events?limit=1000").json, before)
+
+    def test_login_needed(self):
+        anon = Api(self.app, self.tmp)
+        for fmt in ("csv", "json"):
+            r = anon.get("/api/v1/events?format=" + fmt)
+            self.assertEqual(r.status, 401, r)
+            self.assertEqual(r.json["error"]["code"], "unauthorized")
+            self.assertIsNone(r.header("content-disposition"))
+        # a script exports with an API token
+        token = self.api.post("/api/v1/tokens", {"name": "export"}).json["token"]
+        script = Api(self.app, self.tmp)
+        script.token = token
+        self.assertEqual(len(self.export({"category": "blocklist"}, "csv", api=script).body.split("\r\n")),
+                         self.LISTED + 2)
 
 
 class Tls(unittest.TestCase):

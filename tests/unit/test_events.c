@@ -3,7 +3,8 @@
  * objects refused; retention by age and by row count (also at open); the
  * buffer bound; files that are not wirewall's refused untouched; the JSON
  * lines file; syslog messages received on a local UDP socket and taken
- * apart; adds and queries from two threads; and the store after kill -9
+ * apart; adds and queries from two threads; exports (the query's rows,
+ * one read while a writer commits); and the store after kill -9
  * of a process committing batches (integrity, no half batch, nothing
  * reported committed lost). */
 #include <errno.h>
@@ -885,6 +886,164 @@ test_threads(void **state)
 	ww_events_close(e);
 }
 
+/* ---- exports ---- */
+
+struct collected {
+	json_t *rows;
+	size_t stop_at;          /* 0: never stop */
+};
+
+static int
+collect(void *ctx, const char *json, size_t len)
+{
+	struct collected *c = ctx;
+	json_t *j = json_loadb(json, len, 0, NULL);
+
+	assert_non_null(j);
+	assert_int_equal(json[len], '\0');
+	assert_int_equal(json_array_append_new(c->rows, j), 0);
+	return json_array_size(c->rows) == c->stop_at;
+}
+
+/* Export @p text (at most @p max rows, stopping after @p stop_at) and
+ * return the rows; ww_events_export() must say how many it handed over. */
+static json_t *
+export_ok(struct ww_events *e, const char *text, uint32_t max,
+	  size_t stop_at)
+{
+	struct collected c = { .rows = json_array(), .stop_at = stop_at };
+	char err[ERR_SIZE] = "";
+	json_t *q = parse(text);
+	int64_t n = ww_events_export(e, q, max, collect, &c, err, sizeof(err));
+
+	if (n < 0)
+		fail_msg("export %s: %s", text, err);
+	assert_int_equal(n, json_array_size(c.rows));
+	json_decref(q);
+	return c.rows;
+}
+
+/* The export of @p filters (an object's inside) is the query's items (all
+ * on one page). */
+static void
+check_export_equal(struct ww_events *e, const char *filters)
+{
+	char text[256];
+	json_t *r, *rows;
+
+	snprintf(text, sizeof(text), "{%s}", filters);
+	rows = export_ok(e, text, 100000, 0);
+	snprintf(text, sizeof(text), "{%s%s\"limit\": 1000}", filters,
+		 filters[0] != '\0' ? ", " : "");
+	r = query_ok(e, text);
+	if (!json_equal(rows, json_object_get(r, "items")))
+		fail_msg("export {%s}: not the query's items", filters);
+	json_decref(r);
+	json_decref(rows);
+}
+
+static void
+check_export_refused(struct ww_events *e, const char *text, const char *why)
+{
+	char err[ERR_SIZE] = "";
+	struct collected c = { .rows = json_array() };
+	json_t *q = parse(text);
+
+	assert_int_equal(ww_events_export(e, q, 10, collect, &c, err,
+					  sizeof(err)), -EINVAL);
+	if (strstr(err, why) == NULL)
+		fail_msg("export %s: \"%s\", expected \"%s\"", text, err, why);
+	assert_int_equal(json_array_size(c.rows), 0);
+	json_decref(c.rows);
+	json_decref(q);
+}
+
+static void *
+exporter(void *arg)
+{
+	struct ww_events *e = arg;
+	size_t n;
+
+	/* Each export is one read: whole batches only, however the adder
+	 * goes on meanwhile. */
+	do {
+		json_t *rows = export_ok(e, "{\"category\": \"scan\"}", 100000,
+					 0);
+
+		n = json_array_size(rows);
+		assert_int_equal(n % 100, 0);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(json_integer_value(json_object_get(
+				json_array_get(rows, i), "n")),
+				(json_int_t)(n - 1 - i));
+		json_decref(rows);
+	} while (n < THREAD_EVENTS);
+	return NULL;
+}
+
+static void
+test_export(void **state)
+{
+	struct ww_events_params p = { 0 };
+	char path[PATH_MAX], err[ERR_SIZE];
+	struct ww_events *e;
+	pthread_t t;
+	json_t *rows;
+
+	mkpath(path, "export.db");
+	p.db_path = path;
+	e = open_ok(&p);
+	add_sample(e);
+	assert_int_equal(ww_events_flush(e), 7);
+	check_export_equal(e, "");
+	check_export_equal(e, "\"since\": 1002");
+	check_export_equal(e, "\"category\": \"scan\"");
+	check_export_equal(e, "\"addr\": \"10.0.0.1\"");
+	check_export_equal(e, "\"addr\": \"2001:DB8:0:0::2\"");
+	check_export_equal(e, "\"category\": \"scan\", \"addr\": \"10.0.0.1\","
+			   " \"since\": 1001, \"level\": \"alert\","
+			   " \"event\": \"port-scan\", \"until\": 2000");
+	check_export_equal(e, "\"category\": \"none\"");
+	/* at most max, the newest; fn may stop it earlier */
+	rows = export_ok(e, "{}", 3, 0);
+	assert_int_equal(json_array_size(rows), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+		json_array_get(rows, 2), "n")), 4);
+	json_decref(rows);
+	rows = export_ok(e, "{}", 100, 2);
+	assert_int_equal(json_array_size(rows), 2);
+	json_decref(rows);
+	rows = export_ok(e, "{}", 0, 0);
+	assert_int_equal(json_array_size(rows), 0);
+	json_decref(rows);
+	/* the page is not an export's */
+	check_export_refused(e, "{\"limit\": 5}", "limit: not with an export");
+	check_export_refused(e, "{\"offset\": 0}", "offset: not with an export");
+	check_export_refused(e, "{\"src\": \"x\"}", "unknown key \"src\"");
+	check_export_refused(e, "{\"since\": \"x\"}", "since: expected a number");
+	assert_int_equal(ww_events_export(NULL, NULL, 1, collect, NULL, err,
+					  sizeof(err)), -EINVAL);
+	assert_int_equal(ww_events_export(e, NULL, 1, NULL, NULL, err,
+					  sizeof(err)), -EINVAL);
+	ww_events_close(e);
+
+	/* more than a query's page, exported while a writer commits */
+	mkpath(path, "export-threads.db");
+	e = open_ok(&p);
+	assert_int_equal(pthread_create(&t, NULL, adder, e), 0);
+	exporter(e);
+	pthread_join(t, NULL);
+	ww_events_close(e);
+
+	/* no database: nothing to export */
+	mkpath(path, "export.jsonl");
+	p = (struct ww_events_params){ .jsonl_path = path };
+	e = open_ok(&p);
+	assert_int_equal(ww_events_export(e, NULL, 1, collect, NULL, err,
+					  sizeof(err)), -ENOTSUP);
+	ww_events_close(e);
+}
+
 /* ---- kill -9 while committing ---- */
 
 #define CRASH_BATCH 100
@@ -1071,6 +1230,7 @@ main(void)
 		cmocka_unit_test(test_syslog_severity),
 		cmocka_unit_test(test_syslog_server),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_crash_kill9_during_flush),
 		cmocka_unit_test(test_bad_args),
 	};
