@@ -6,6 +6,7 @@
  * are questions the data plane answers. Events also leave as one file to
  * download (?format=csv|json, see events_export.h).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,43 @@
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 #define FLOWS_TOP_DEFAULT 20
 #define FLOWS_TOP_MAX 1000
+
+/* ---- filters the live queries share ---- */
+
+/* The address query parameter: absent, or one IPv4 or IPv6 address (what
+ * the flow and event records hold). @return 0, or -1 with a 400 set. */
+static int
+query_addr(struct ww_req *r, const char **addr)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	*addr = ww_query(r, "addr");
+	if (*addr == NULL || inet_pton(AF_INET, *addr, buf) == 1 ||
+	    inet_pton(AF_INET6, *addr, buf) == 1)
+		return 0;
+	ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "addr",
+		       "\"%s\" is not an IPv4 or IPv6 address", *addr);
+	return -1;
+}
+
+/* The levels the guards raise (lib/guard), lowest first. */
+static int
+query_level(struct ww_req *r)
+{
+	static const char *const levels[] = { "info", "notice", "warning",
+					      "alert" };
+	const char *level = ww_query(r, "level");
+
+	if (level == NULL)
+		return 0;
+	for (size_t i = 0; i < DIM(levels); i++)
+		if (strcmp(level, levels[i]) == 0)
+			return 0;
+	ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "level",
+		       "unknown level \"%s\" (info, notice, warning or "
+		       "alert)", level);
+	return -1;
+}
 
 /* ---- block lists ---- */
 
@@ -135,15 +173,15 @@ ww_rest_stats(struct ww_req *r)
 void
 ww_rest_flows(struct ww_req *r)
 {
+	const char *addr;
 	uint64_t top;
 	json_t *flows;
 
 	if (ww_query_uint(r, "top", 1, FLOWS_TOP_MAX, FLOWS_TOP_DEFAULT,
-			  &top) != 0)
+			  &top) != 0 || query_addr(r, &addr) != 0)
 		return;
 	errno = 0;
-	flows = ww_control_flows(r->h->control, (unsigned int)top,
-				 ww_query(r, "addr"));
+	flows = ww_control_flows(r->h->control, (unsigned int)top, addr);
 	if (flows == NULL)
 		ww_reply_no_answer(r, "flows");
 	else
@@ -159,10 +197,12 @@ events_query(struct ww_req *r, bool page)
 	static const char *const times[] = { "since", "until" };
 	unsigned int offset, limit;
 	json_t *q = json_object();
+	const char *addr;
 	uint64_t t;
 	size_t i;
 
-	if (page && ww_query_page(r, &offset, &limit) != 0)
+	if ((page && ww_query_page(r, &offset, &limit) != 0) ||
+	    query_addr(r, &addr) != 0 || query_level(r) != 0)
 		goto fail;
 	for (i = 0; i < DIM(texts); i++)
 		if (ww_query(r, texts[i]) != NULL)
@@ -319,10 +359,11 @@ ww_rest_talkers(struct ww_req *r)
 void
 ww_rest_flow_records(struct ww_req *r)
 {
-	const char *addr = ww_query(r, "addr");
+	const char *addr;
 	uint64_t top;
 
-	if (ww_query_uint(r, "top", 1, 1000, 20, &top) != 0)
+	if (ww_query_uint(r, "top", 1, 1000, 20, &top) != 0 ||
+	    query_addr(r, &addr) != 0)
 		return;
 	telemetry_reply(r, "flow-records", json_pack("{s:s, s:I}", "addr",
 		addr ? addr : "", "top", (json_int_t)top));

@@ -702,6 +702,11 @@ class RestApi(unittest.TestCase):
                  ("/api/v1/events?format=csv&since=x", "since"),
                  ("/api/v1/flows?top=0", "top"), ("/api/v1/flows?top=1001", "top"),
                  ("/api/v1/flows?top=ten", "top"),
+                 # an address is an address (not a prefix, not a name)
+                 ("/api/v1/flows?addr=foo", "addr"), ("/api/v1/flows?addr=10.0.0.0/8", "addr"),
+                 ("/api/v1/events?addr=10.10", "addr"), ("/api/v1/events?format=csv&addr=x", "addr"),
+                 ("/api/v1/flow-records?addr=nonsense", "addr"),
+                 ("/api/v1/events?level=bogus", "level"),
                  ("/api/v1/rules/0", "handle"), ("/api/v1/rules/abc", "handle"),
                  ("/api/v1/rules/-1", "handle"), ("/api/v1/rules/4294967296", "handle"),
                  ("/api/v1/security-groups/dns/rules/1x", "handle")]
