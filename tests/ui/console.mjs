@@ -242,6 +242,16 @@ async function seeScanAlert(page) {
 		return cats.length > 0 && cats.every((c) => c.trim() === "scan");
 	});
 	await shot(page, "alerts-after-scan");
+	// the export carries the filter: a CSV of scan alerts, the scanner in it
+	const [download] = await Promise.all([
+		page.waitForEvent("download"),
+		page.getByRole("link", { name: "Export CSV" }).click(),
+	]);
+	const csv = readFileSync(await download.path(), "utf8").split("\r\n").filter(Boolean);
+	log(`  ${download.suggestedFilename()}: ${csv.length - 1} rows`);
+	assert.match(csv[0], /^timestamp,level,category,event,src_ip/);
+	assert.ok(csv.length > 1 && csv.slice(1).every((l) => l.split(",")[2] === "scan"), "the CSV holds other categories");
+	assert.ok(csv.some((l) => l.includes("port-scan") && l.includes(OUT2_V4)), "the CSV lacks the scan");
 }
 
 async function seeAutomaticBlock(page) {
