@@ -308,6 +308,22 @@ keep_handles(struct ww_config *next, const struct ww_config *running)
 	return 0;
 }
 
+/* Parts read at start only (ports, bridges, table sizes, the HTTP server)
+ * cannot change while running: -EBUSY naming the first one, @p next freed. */
+static int
+refuse_restart_only(struct ww_control *c, struct ww_config *next,
+		    struct ww_control_error *err)
+{
+	char path[128];
+
+	if (ww_config_restart_only(c->cfg, next, path, sizeof(path)) == 0)
+		return 0;
+	ww_config_free(next);
+	return ww_control_fail(err, -EBUSY, path, "cannot change while "
+		"running (ports, bridges, workers, mbufs, table sizes and the "
+		"HTTP server are read at start): change the file and restart");
+}
+
 /* Parse a document (validated whole) into @p next, handles kept. */
 static int
 parse_document(struct ww_control *c, const json_t *doc, const char *origin,
@@ -315,7 +331,6 @@ parse_document(struct ww_control *c, const json_t *doc, const char *origin,
 {
 	struct ww_config_error cerr;
 	char *text = json_dumps(doc, JSON_COMPACT);
-	char path[128];
 	int ret;
 
 	if (text == NULL)
@@ -324,13 +339,9 @@ parse_document(struct ww_control *c, const json_t *doc, const char *origin,
 	free(text);
 	if (ret != 0)
 		return ww_control_fail(err, ret, cerr.path, "%s", cerr.message);
-	if (ww_config_restart_only(c->cfg, next, path, sizeof(path)) != 0) {
-		ww_config_free(next);
-		return ww_control_fail(err, -EBUSY, path, "cannot change while "
-			"running (ports, bridges, workers, mbufs, table sizes "
-			"and the HTTP server are read at start): change the "
-			"file and restart");
-	}
+	ret = refuse_restart_only(c, next, err);
+	if (ret != 0)
+		return ret;
 	if (keep_handles(next, c->cfg) != 0) {
 		ww_config_free(next);
 		return ww_control_fail(err, -ENOMEM, "", "out of memory");
@@ -892,9 +903,11 @@ ww_control_guard_set(struct ww_control *c, const char *guard,
 			break;
 	}
 	if (ret == 0)
-		ret = commit(c, &next, err);
+		ret = refuse_restart_only(c, &next, err);
 	else
 		ww_config_free(&next);
+	if (ret == 0)
+		ret = commit(c, &next, err);
 out:
 	ww_control_unlock(c);
 	return ret;
@@ -913,9 +926,11 @@ ww_control_guard_set_text(struct ww_control *c, const char *guard,
 	if (ret == 0) {
 		ret = guard_set_one(&next, guard, key, value, err);
 		if (ret == 0)
-			ret = commit(c, &next, err);
+			ret = refuse_restart_only(c, &next, err);
 		else
 			ww_config_free(&next);
+		if (ret == 0)
+			ret = commit(c, &next, err);
 	}
 	ww_control_unlock(c);
 	return ret;

@@ -883,6 +883,12 @@ class RestApi(unittest.TestCase):
                                  400, "invalid")
             self.assertIn("max_size", e["path"])
             self.assertError(self.api.patch("/api/v1/guards/icmp", {"colour": 1}), 400, "invalid")
+            # table sizes are read at start, as in a whole-document replace
+            self.assertError(self.api.patch("/api/v1/guards/arp", {"max_bindings": 16}),
+                             409, "needs_restart", "$.guards.arp.max_bindings")
+            self.assertError(self.api.patch("/api/v1/guards/blocklist",
+                                            {"max_entries": 4096, "block_ttl": 60}),
+                             409, "needs_restart", "$.guards.blocklist.max_entries")
             # all or nothing: a good value next to a bad one is not applied
             self.assertError(self.api.patch("/api/v1/guards/icmp", {"max_size": 900, "rate": -1}),
                              400, "invalid")

@@ -11,7 +11,7 @@ import { h, fill, field, showErrors, clearErrors, notify, table, panel, count } 
 const NEVER_SET = "never-block";
 
 const on = (what) => ({ key: "enabled", type: "bool", label: "Enabled", hint: what });
-const startOnly = "Sizes a table at start: a change is saved now and takes effect at the next start.";
+const startOnly = "Sizes a table at start: read-only here; change it in the configuration file and restart.";
 
 /**
  * Every guard: its settings as controls. type: bool (checkbox), int (a
@@ -120,7 +120,8 @@ function boolControl(k) {
 }
 
 function intControl(k) {
-	const input = h("input", { inputmode: "numeric", autocomplete: "off", class: "pr-num" });
+	// The API refuses start-only sizes while running (409 needs_restart).
+	const input = h("input", { inputmode: "numeric", autocomplete: "off", class: "pr-num", readonly: !!k.startOnly });
 	return { el: field(k.label, k.path, input, k.hint), get: () => asNumber(input.value.trim()), set: (v) => { input.value = String(v ?? ""); } };
 }
 
@@ -267,8 +268,7 @@ function guardForm(g, settings, extra) {
 		try {
 			saved = await api.patch(`/guards/${seg(g.name)}`, changes);
 			show(saved);
-			const later = controls.filter((c) => c.startOnly && keys.includes(c.key)).map((c) => c.label);
-			notify(`${g.title} saved${later.length ? `; ${later.join(", ")} takes effect at the next start` : ""}`);
+			notify(`${g.title} saved`);
 		} catch (e) {
 			showErrors(form, describe(e, controls));
 		}
