@@ -19,6 +19,7 @@
 #define DIM(a) (sizeof(a) / sizeof((a)[0]))
 #define FLOWS_TOP_DEFAULT 20
 #define FLOWS_TOP_MAX 1000
+#define REASON_MAX 47 /* struct ww_bl_entry's reason, less its NUL */
 
 /* ---- filters the live queries share ---- */
 
@@ -76,6 +77,31 @@ ww_rest_bl_list(struct ww_req *r)
 		ww_reply_json(r, MHD_HTTP_OK, list);
 }
 
+/* An operator's note on a manual entry ("ticket 4711"): it is kept with the
+ * entry (lib/guard keeps 47 bytes) and shown where a detector's reason is.
+ * @return 0, or -1 with a 400 set. */
+static int
+body_reason(struct ww_req *r, const char **reason)
+{
+	const char *s = json_string_value(json_object_get(r->in, "reason"));
+
+	*reason = s;
+	if (s == NULL)
+		return 0;
+	if (strlen(s) > REASON_MAX) {
+		ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid", "$.reason",
+			       "at most %d bytes", REASON_MAX);
+		return -1;
+	}
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f) {
+			ww_reply_error(r, MHD_HTTP_BAD_REQUEST, "invalid",
+				       "$.reason", "no control characters");
+			return -1;
+		}
+	return 0;
+}
+
 void
 ww_rest_bl_add(struct ww_req *r)
 {
@@ -83,19 +109,21 @@ ww_rest_bl_add(struct ww_req *r)
 		{ "address", WW_T_STRING, true },
 		{ "set", WW_T_STRING, false },
 		{ "ttl", WW_T_INTEGER, false },
+		{ "reason", WW_T_STRING, false },
 	};
 	struct ww_control_error err = { "", "" };
-	const char *address, *set;
+	const char *address, *set, *reason;
 	int64_t ttl;
 	int rc;
 
 	if (ww_body_check(r, fields, DIM(fields)) != 0 ||
-	    ww_body_int(r, "ttl", 0, UINT32_MAX, 0, &ttl) != 0)
+	    ww_body_int(r, "ttl", 0, UINT32_MAX, 0, &ttl) != 0 ||
+	    body_reason(r, &reason) != 0)
 		return;
 	address = json_string_value(json_object_get(r->in, "address"));
 	set = json_string_value(json_object_get(r->in, "set"));
 	rc = ww_control_bl_add(r->h->control, set, address, (uint32_t)ttl,
-			       WW_BL_MANUAL, NULL, &err);
+			       WW_BL_MANUAL, reason, &err);
 	if (rc < 0) {
 		ww_reply_control(r, rc, &err);
 		return;

@@ -929,8 +929,18 @@ class RestApi(unittest.TestCase):
                              "invalid", "$.address")
             self.assertError(self.api.post("/api/v1/blocklist", {"address": "192.0.2.0/33"}), 400,
                              "invalid")
+            for bad in ("x" * 48, "line\nbreak", 7):
+                self.assertError(self.api.post("/api/v1/blocklist", {"address": "192.0.2.9",
+                                                                     "reason": bad}),
+                                 400, "invalid", "$.reason")
             self.assertError(self.api.delete("/api/v1/blocklist/manual/192.0.2.99"), 404,
                              "not_found")
+        # an operator's note stays with the entry
+        self.ok(self.api.post("/api/v1/blocklist", {"address": "192.0.2.10", "ttl": 60,
+                                                    "reason": "ticket 4711: " + "y" * 34}), 201)
+        item = self.ok(self.api.get("/api/v1/blocklist?q=192.0.2.10"))["items"][0]
+        self.assertEqual((item["origin"], item["reason"]), ("manual", "ticket 4711: " + "y" * 34))
+        self.ok(self.api.delete("/api/v1/blocklist/manual/192.0.2.10"), 204)
         # one address, a CIDR (its "/" is a path separator), a whole set
         self.ok(self.api.delete("/api/v1/blocklist/manual/203.0.113.7"), 204)
         self.ok(self.api.delete("/api/v1/blocklist/manual/198.51.100.0/24"), 204)

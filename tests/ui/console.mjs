@@ -268,9 +268,11 @@ async function blockAndUnblock(page) {
 	await page.goto(`${URL_}#/blocklist`);
 	await page.getByLabel("Address", { exact: true }).fill(OUT_V4);
 	await page.getByLabel("TTL (seconds)", { exact: true }).fill("600");
+	await page.getByLabel("Reason", { exact: true }).fill("console test");
 	await page.getByRole("button", { name: "Add entry" }).click();
 	const row = page.locator("main table tbody tr", { hasText: OUT_V4 });
 	await row.first().waitFor({ timeout: 10000 });
+	assert.match(await row.first().textContent(), /console test/, "the entry lacks its reason");
 	await shot(page, "blocklist-entry-added");
 	assert.ok(pingFails(NS_OUT, IN_V4), "the entry added in the console does not stop outside's pings");
 	log("  outside's pings stop");

@@ -115,11 +115,13 @@ function addForm(setList, added) {
 	const address = h("input", { name: "address", autocomplete: "off", spellcheck: "false", placeholder: "203.0.113.7 or 2001:db8::/32" });
 	const set = h("input", { name: "set", value: "manual", list: setList.id, autocomplete: "off", spellcheck: "false" });
 	const ttl = h("input", { name: "ttl", inputmode: "numeric", autocomplete: "off", placeholder: "permanent" });
+	const reason = h("input", { name: "reason", maxlength: 47, autocomplete: "off", placeholder: "ticket 4711" });
 	const form = h("form", { class: "bl-add", novalidate: true },
 		h("div", { class: "form-row" },
 			wide(field("Address", "$.address", address, "An address or a prefix, IPv4 or IPv6")),
 			field("Set", "$.set", set, "manual unless you name another set"),
 			withQuickTtl(field("TTL (seconds)", "$.ttl", ttl, "Empty or 0: until removed"), ttl),
+			field("Reason", "$.reason", reason, "Optional note, shown with the entry"),
 			h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", text: "Add entry" }))),
 		h("p", { class: "form-error", role: "alert" }));
 	form.addEventListener("submit", async (ev) => {
@@ -132,10 +134,12 @@ function addForm(setList, added) {
 		// Digits go as a number; anything else as typed, for the API to refuse.
 		if (t)
 			body.ttl = /^\d+$/.test(t) ? Number(t) : t;
+		if (reason.value.trim())
+			body.reason = reason.value.trim();
 		try {
 			const r = await api.post("/blocklist", body);
 			notify(`${r.address} added to ${r.set}${r.ttl ? ` for ${duration(r.ttl)}` : " until removed"}`);
-			address.value = "";
+			address.value = reason.value = "";
 			address.focus();
 			added(r.set);
 		} catch (e) {
