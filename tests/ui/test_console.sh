@@ -30,7 +30,7 @@ WW_LIFETIME=400
 SHOTS=${2:-$ROOT/build/meson-logs/console}
 PORT=$((20000 + ($$ + 7919) % 20000))
 
-preflight ip ethtool ping nc ss nmap curl node
+preflight ip ethtool ping nc ss nmap curl jq node
 [ -x /usr/bin/chromium ] || fail "/usr/bin/chromium not installed (tools/setup installs it)"
 [ -f "$HERE/node_modules/playwright-core/package.json" ] ||
 	fail "playwright-core not installed in tests/ui (tools/setup runs npm ci there)"
@@ -43,16 +43,10 @@ timeout 30 "$LAB_TOOL" down "$LAB" >/dev/null 2>&1 || true
 timeout 30 "$LAB_TOOL" up "$LAB" --hosts >/dev/null || fail "tools/lab up $LAB --hosts failed"
 pass "lab '$LAB' (--hosts) is up"
 
-# Port 5000 closed until the test adds its rule through the console; the
-# scan detector blocks a scanner after 20 ports.
-cat >"$TMP/wirewall.json" <<JSON
-{
-  "workers": 1,
-  "ports": [
-    {"name": "outside", "device": "net_af_packet0,iface=$LAB-out"},
-    {"name": "inside", "device": "net_af_packet1,iface=$LAB-in"}
-  ],
-  "bridges": [{"name": "br0", "ports": ["outside", "inside"], "protected": "inside"}],
+# The lab's ports and bridge (tools/lab config), and: port 5000 closed
+# until the test adds its rule through the console; the scan detector
+# blocks a scanner after 20 ports; the HTTP server on a port of its own.
+"$LAB_TOOL" config "$LAB" | jq --argjson port "$PORT" '. + {
   "security_groups": [
     {"name": "web", "bridge": "br0", "rules": ["icmp type echo-request accept", "tcp dport 80 accept"]}
   ],
@@ -60,9 +54,8 @@ cat >"$TMP/wirewall.json" <<JSON
     "blocklist": {"enabled": true, "sets": {"manual": []}},
     "scan": {"enabled": true, "ports": 20, "hosts": 20, "window_ms": 10000, "block_ttl": 600}
   },
-  "http": {"listen": "127.0.0.1:$PORT"}
-}
-JSON
+  "http": {"listen": "127.0.0.1:\($port)"}
+}' >"$TMP/wirewall.json" || fail "cannot write the configuration"
 
 WW_LOG="$TMP/wirewall.log"
 timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
