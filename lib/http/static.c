@@ -4,7 +4,8 @@
  * checked twice: as text ("." and ".." segments, backslashes, NUL bytes,
  * before and after libmicrohttpd decodes "%2e%2e"), and as a file
  * (realpath() must land inside the web directory, so a symbolic link
- * cannot lead out either).
+ * cannot lead out either). Pages other than the login page need a
+ * session.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -137,6 +138,27 @@ hidden(const char *path)
 	return strstr(path, "/.") != NULL;
 }
 
+/* The console's pages need a session, all but the login page: without one
+ * the browser is sent there (it keeps the URL's #fragment, so the login
+ * page can return to the page asked for). Scripts, styles and images hold
+ * no data: every datum comes from the API, behind its own login. */
+static bool
+needs_login(struct ww_req *r, const char *real)
+{
+	const char *base = strrchr(real, '/');
+
+	return strcmp(content_type(real), types[0][1]) == 0 &&
+	       strcmp(base != NULL ? base + 1 : real, "login.html") != 0 &&
+	       ww_req_session_peek(r) != 0;
+}
+
+static void
+to_login(struct ww_req *r)
+{
+	ww_reply_empty(r, MHD_HTTP_SEE_OTHER);
+	ww_reply_header(r, MHD_HTTP_HEADER_LOCATION, "/login.html");
+}
+
 void
 ww_static_serve(struct ww_req *r)
 {
@@ -156,6 +178,10 @@ ww_static_serve(struct ww_req *r)
 		strcat(want, "/index.html");
 		if (resolve(r, want, real) != 0)
 			return;
+	}
+	if (needs_login(r, real)) {
+		to_login(r);
+		return;
 	}
 	fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

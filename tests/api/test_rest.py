@@ -349,6 +349,7 @@ def make_web_dir(root):
     files = {"index.html": "<!doctype html><title>console</title>", "app.js": "let x = 1;",
              "style.css": "body{}", "logo.svg": "<svg/>", "data.json": "{}",
              "notes.txt": "notes", "sub/index.html": "<p>sub</p>", ".hidden": "secret",
+             "login.html": "<p>log in</p>",
              "logo.png": "\x89PNG", "favicon.ico": "ico", "font.woff2": "wOF2"}
     for name, text in files.items():
         with open(os.path.join(web, name), "w") as f:
@@ -1131,18 +1132,25 @@ class RestApi(unittest.TestCase):
     # ---- the console's files ----
 
     def test_static_files(self):
-        c = self.client()  # public: no session needed
-        r = c.get("/")
+        # pages need a session, all but the login page: without one, 303 to it
+        c = self.client()
+        for path in ("/", "/index.html", "/sub/", "/sub"):
+            r = c.get(path)
+            self.assertEqual((r.status, r.header("location")), (303, "/login.html"), path)
+            self.assertNotIn("console", r.body)
+        self.assertEqual(c.get("/login.html").body, "<p>log in</p>")
+        r = self.api.get("/")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.body, "<!doctype html><title>console</title>")
         self.assertEqual(r.header("content-type"), "text/html; charset=utf-8")
         self.assertHeaders(r, api=False)
-        self.assertEqual(c.get("/sub/").body, "<p>sub</p>")
-        self.assertEqual(c.get("/sub").body, "<p>sub</p>")
+        self.assertEqual(self.api.get("/sub/").body, "<p>sub</p>")
+        self.assertEqual(self.api.get("/sub").body, "<p>sub</p>")
+        # scripts, styles and the rest hold no data: public
         types = {"/app.js": "text/javascript", "/style.css": "text/css", "/logo.svg": "image/svg+xml",
                  "/logo.png": "image/png", "/data.json": "application/json",
                  "/favicon.ico": "image/x-icon", "/font.woff2": "font/woff2",
-                 "/notes.txt": "text/plain", "/index.html": "text/html"}
+                 "/notes.txt": "text/plain", "/login.html": "text/html"}
         for path, t in types.items():
             r = c.get(path)
             self.assertEqual(r.status, 200, path)

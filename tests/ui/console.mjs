@@ -184,14 +184,13 @@ async function step(name, fn) {
 	}
 }
 
-async function login(page) {
-	await page.goto(URL_);
-	await page.waitForURL(/login\.html/);
+/** Log in on the login page the browser is on; it lands on @p route. */
+async function login(page, route, title) {
 	await page.getByLabel("User").fill("admin");
 	await page.getByLabel("Password").fill(PASSWORD);
 	await page.getByRole("button", { name: "Log in" }).click();
-	await page.waitForURL(/#\/dashboard/);
-	await page.locator("main#view h1.page-title", { hasText: "Dashboard" }).waitFor();
+	await page.waitForURL(new RegExp(`#/${route}$`));
+	await page.locator("main#view h1.page-title", { hasText: title }).waitFor();
 }
 
 /** The row of the rules table that shows @p text. */
@@ -294,14 +293,15 @@ async function main() {
 	watch(page, () => where);
 	current = page;
 
-	await step("the console without a session is the login page", async () => {
+	await step("without a session every page is the login page (the server sends it there)", async () => {
 		await page.goto(`${URL_}#/groups`);
-		await page.waitForURL(/login\.html\?next=/);
+		await page.waitForURL(/\/login\.html#\/groups$/);
 		await shot(page, "login");
 		const bad = await auditPage(page);
 		assert.deepEqual(bad, []);
 	});
-	await step("log in with the generated password", () => login(page));
+	await step("log in with the generated password: back to the page asked for", () =>
+		login(page, "groups", "Security groups"));
 
 	for (const [hash, title] of PAGES)
 		await step(`${title}: shown, labelled, screenshot (laptop)`, async () => {
@@ -345,7 +345,9 @@ async function main() {
 	current = mobile;
 	await step("log in on a phone", async () => {
 		where = "login (phone)";
-		await login(mobile);
+		await mobile.goto(URL_);
+		await mobile.waitForURL(/\/login\.html/);
+		await login(mobile, "dashboard", "Dashboard");
 	});
 	for (const [hash, title] of PAGES)
 		await step(`${title}: fits a phone screen, screenshot`, async () => {

@@ -2,9 +2,13 @@
 // The login page: POST /api/v1/login, then back to the page asked for.
 import { login, whoami, ApiError } from "./api.js";
 
-/** Only a console route (#/...) is a place to go back to: never a URL. */
+/**
+ * Where to go after logging in: the page a lost session came from (?next=,
+ * from the console) or the one the server sent here (it keeps the #hash).
+ * Only a console route (#/...) is a place to go back to: never a URL.
+ */
 function next() {
-	const n = new URLSearchParams(location.search).get("next") || "";
+	const n = new URLSearchParams(location.search).get("next") || location.hash;
 	return "./" + (/^#\/[\w-]*(\?[\w=&%.:,-]*)?$/.test(n) ? n : "#/dashboard");
 }
 
