@@ -8,7 +8,8 @@
 #
 # It sets the state they share (paths, the wirewall binary from their first
 # argument, the recorded PIDs, the check count) and defines the helpers they
-# share: logging and results, starting checks, waiting for wirewall to
+# share: logging and results, starting checks, starting wirewall with its
+# management server (start_wirewall_http), waiting for wirewall to
 # forward, stopping it (cleanly or by force), the EXIT trap's cleanup, the
 # prompt through a FIFO (ww_cmd, show_file), ping
 # and listener helpers.
@@ -99,6 +100,25 @@ await_forwarding() {
 	done
 	[ "$fwd" = 1 ] || fail "wirewall did not forward $what within 20 s"
 	pass "wirewall forwards (after $((SECONDS - T0)) s)"
+}
+
+# start_wirewall_http CONF STATE BASE: run wirewall on CONF with STATE as
+# its state directory in the background (WW_PID, output to $WW_LOG), and
+# wait until its management server at BASE (http://ADDR:PORT) answers;
+# else the test fails.
+start_wirewall_http() {
+	local conf=$1 state=$2 base=$3 _
+	timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
+		--file-prefix "$FILE_PREFIX" --no-pci -- --config "$conf" \
+		--state-dir "$state" >"$WW_LOG" 2>&1 </dev/null &
+	WW_PID=$!
+	WW_PGID=$WW_PID
+	for _ in $(seq 1 100); do
+		kill -0 "$WW_PID" 2>/dev/null || fail "wirewall exited early"
+		[ "$(curl -s -o /dev/null -w '%{http_code}' "$base/api/v1/login")" = 200 ] && return 0
+		sleep 0.2
+	done
+	fail "the management server did not answer within 20 s"
 }
 
 # stop_wirewall_sigint: stop wirewall with SIGINT, as a user would; it must

@@ -72,19 +72,8 @@ head -c 200000 /dev/urandom >"$TMP/src.bin"
 # start_wirewall N: run it in the background, log to $TMP/wirewall-N.log;
 # wait until its API answers.
 start_wirewall() {
-	local _
 	WW_LOG="$TMP/wirewall-$1.log"
-	timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
-		--file-prefix "$FILE_PREFIX" --no-pci -- --config "$CONF" \
-		--state-dir "$STATE" >"$WW_LOG" 2>&1 </dev/null &
-	WW_PID=$!
-	WW_PGID=$WW_PID
-	for _ in $(seq 1 100); do
-		kill -0 "$WW_PID" 2>/dev/null || fail "wirewall exited early"
-		[ "$(curl -s -o /dev/null -w '%{http_code}' "$API/session")" = 401 ] && return 0
-		sleep 0.2
-	done
-	fail "the API did not answer within 20 s"
+	start_wirewall_http "$CONF" "$STATE" "http://127.0.0.1:$PORT"
 }
 
 # api METHOD PATH [BODY]: curl with the session; the status code on stdout,

@@ -58,19 +58,11 @@ pass "lab '$LAB' (--hosts) is up"
 }' >"$TMP/wirewall.json" || fail "cannot write the configuration"
 
 WW_LOG="$TMP/wirewall.log"
-timeout -k 15 "$WW_LIFETIME" "$WIREWALL" -l 0-1 --no-huge -m 512 \
-	--file-prefix "$FILE_PREFIX" --no-pci -- --config "$TMP/wirewall.json" \
-	--state-dir "$TMP/state" >"$WW_LOG" 2>&1 </dev/null &
-WW_PID=$!
-WW_PGID=$WW_PID
+start_wirewall_http "$TMP/wirewall.json" "$TMP/state" "http://127.0.0.1:$PORT"
 await_forwarding "a ping outside -> inside"
 
 PASSWORD=$(sed -n 's/.*user "admin" created with password \([^ ]*\) .*/\1/p' "$WW_LOG")
 [ -n "$PASSWORD" ] || fail "wirewall printed no generated password"
-for _ in $(seq 1 50); do
-	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/v1/login")" = 200 ] && break
-	sleep 0.2
-done
 
 log "console at http://127.0.0.1:$PORT/, screenshots into $SHOTS"
 rc=0
