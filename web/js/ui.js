@@ -215,3 +215,12 @@ export function isAddress(s) {
 		return false;
 	}
 }
+
+/** "10.0.0.1:80", "[2001:db8::1]:443" or just the address. */
+export function endpoint(ip, port) {
+	if (!ip)
+		return "–";
+	if (port === undefined || port === null)
+		return ip;
+	return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+}

@@ -5,7 +5,7 @@
 // (#/alerts?category=scan&addr=...) so other pages can link here and a
 // reload keeps them.
 import { api, query, ApiError } from "../api.js";
-import { h, fill, field, uid, clearErrors, showErrors, table, pager, count, when, badge, panel, isAddress } from "../ui.js";
+import { h, fill, field, uid, clearErrors, showErrors, table, pager, count, when, badge, panel, isAddress, endpoint } from "../ui.js";
 
 // As lib/guard names them (WW_FOREACH_EVENT_CATEGORY, enum ww_event_level).
 const CATEGORIES = ["arp", "icmp", "blocklist", "scan", "rate", "synflood", "http", "tls"];
@@ -38,15 +38,6 @@ function filtersFrom(params) {
 		if (params.get(k))
 			f[k] = params.get(k);
 	return f;
-}
-
-/** "10.0.0.1:80", "[2001:db8::1]:443" or just the address. */
-function endpoint(ip, port) {
-	if (!ip)
-		return "–";
-	if (port === undefined || port === null)
-		return ip;
-	return ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
 
 const rowKey = (ev) => JSON.stringify(ev);

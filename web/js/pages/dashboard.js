@@ -4,7 +4,7 @@
 // few seconds, merged by time into a ring the charts draw from; counters,
 // top talkers and alerts every few seconds.
 import { api } from "../api.js";
-import { h, fill, field, table, si, count, when, badge, panel, uid } from "../ui.js";
+import { h, fill, field, table, si, count, when, badge, panel, uid, endpoint } from "../ui.js";
 import { LineChart, SeriesRing, lastSpan, clock } from "../chart.js";
 
 const WINDOWS = [60, 300, 900, 3600];
@@ -433,7 +433,6 @@ function alertTime(ts) {
 	return h("time", { datetime: ts, title: full, text: full.startsWith(today) ? full.slice(11) : full });
 }
 
-const endpoint = (ip, port) => (ip ? (port ? `${ip.includes(":") ? `[${ip}]` : ip}:${port}` : ip) : "–");
 
 function alertsTable(items) {
 	return table([
